@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+
+import { AppModule } from './app.module.js';
+import { jsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import { RequestValidationPipe } from './common/http/validation.pipe.js';
+import type { AppConfig } from './config/config.types.js';
+
+export function buildOpenApiDocument(app: NestExpressApplication) {
+  const document = new DocumentBuilder()
+    .setTitle('Payments API')
+    .setDescription('Payments with idempotency keys, atomic rate limits and safe retries.')
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+    .build();
+
+  return SwaggerModule.createDocument(app, document);
+}
+
+function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(jsonBodyMiddleware(config.http.bodyLimitBytes));
+  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
+}
+
+/** Builds the whole application, configured exactly as it serves, without listening. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  configureHttp(app, config);
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+  });
+
+  return app;
+}

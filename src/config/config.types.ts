@@ -1,0 +1,42 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface WindowLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface BucketLimit {
+  refillPerSecond: number;
+  capacity: number;
+}
+
+export interface RateLimitConfig {
+  global: WindowLimit;
+  user: WindowLimit;
+  ip: WindowLimit;
+  payments: WindowLimit;
+  burst: BucketLimit;
+  failMode: 'open' | 'closed';
+  shadowScopes: string[];
+}
+
+export interface AppConfig {
+  port: number;
+  nodeEnv: string;
+  production: boolean;
+  logLevel: LogLevel;
+  database: { url: string | null; dataDir: string; poolSize: number };
+  redis: {
+    url: string | null;
+    clusterNodes: { host: string; port: number }[];
+    commandTimeoutMs: number;
+  };
+  apiKeys: { account: string; key: string }[];
+  rateLimits: RateLimitConfig;
+  idempotency: { ttlMs: number; lockWaitMs: number; lockTtlMs: number };
+  simulationEnabled: boolean;
+  processor: { latencyMs: number; failureRate: number; timeoutMs: number };
+  http: { bodyLimitBytes: number; trustProxy: string[]; corsOrigins: string[] };
+  audit: { retentionMs: number };
+  shutdownTimeoutMs: number;
+}

@@ -1,0 +1,1 @@
+export const IDEMPOTENT_BODY = 'idempotency:body';
