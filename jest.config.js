@@ -6,7 +6,11 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/client/**/*.spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.spec.ts',
+    '<rootDir>/client/**/*.spec.ts',
+  ],
   testTimeout: 60000,
   maxWorkers: 2,
   collectCoverageFrom: ['src/**/*.ts', 'client/src/**/*.ts', '!**/*.spec.ts'],

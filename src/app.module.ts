@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { loggerParams } from './logging.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { RedisModule } from './redis/redis.module.js';
 
 /** Wires the feature modules; global guards run in the order listed. */
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config)),
         MetricsModule,
         DatabaseModule,
+        RedisModule,
         AuthModule,
         PaymentsModule,
         HealthModule,

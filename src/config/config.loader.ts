@@ -193,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       url: parseUrl(reader, 'REDIS_URL', ['redis:', 'rediss:']),
       clusterNodes: parseClusterNodes(reader),
       commandTimeoutMs: reader.duration('REDIS_COMMAND_TIMEOUT', '250ms', 10),
+      keyPrefix: reader.text('REDIS_KEY_PREFIX', 'pay:'),
     },
     apiKeys: parseApiKeys(reader),
     rateLimits: {

@@ -30,6 +30,7 @@ export interface AppConfig {
     url: string | null;
     clusterNodes: { host: string; port: number }[];
     commandTimeoutMs: number;
+    keyPrefix: string;
   };
   apiKeys: { account: string; key: string }[];
   rateLimits: RateLimitConfig;

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import type { Counter } from 'prom-client';
 import { defer, from, lastValueFrom } from 'rxjs';
@@ -15,7 +14,7 @@ import {
   IdempotencyRequestInProgressError,
 } from '../common/errors/idempotency-errors.js';
 import { RequestValidationPipe } from '../common/http/validation.pipe.js';
-import { METRIC } from '../metrics/metric-names.js';
+import { InjectMetric, METRIC } from '../metrics/metric-names.js';
 import { IDEMPOTENT_BODY } from './idempotency.constants.js';
 import { parseIdempotencyKey } from './idempotency-key.js';
 import type { InProgressRecord } from './idempotency-record.js';
