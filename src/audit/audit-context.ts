@@ -28,13 +28,18 @@ export function auditContextOf(request: Request): AuditContext | undefined {
 export function entryFor(
   request: Request,
   context: AuditContext,
-  facts: { outcome: AuditOutcome; statusCode: number; transactionId: string | null },
+  facts: {
+    outcome: AuditOutcome;
+    statusCode: number;
+    transactionId: string | null;
+    action?: AuditAction;
+  },
 ): AuditEntry {
   const key = request.headers['idempotency-key'];
 
   return {
     accountId: principalOf(request)?.accountId ?? null,
-    action: context.action,
+    action: facts.action ?? context.action,
     outcome: facts.outcome,
     statusCode: facts.statusCode,
     requestId: context.requestId,

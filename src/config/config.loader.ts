@@ -209,6 +209,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlMs: reader.duration('IDEMPOTENCY_TTL', '24h', 1000),
       lockWaitMs: reader.duration('IDEMPOTENCY_LOCK_WAIT', '5s'),
       lockTtlMs: reader.duration('IDEMPOTENCY_LOCK_TTL', '30s', 100),
+      sweepIntervalMs: reader.duration('IDEMPOTENCY_SWEEP_INTERVAL', '60s', 100),
     },
     simulationEnabled: reader.boolean('ENABLE_SIMULATION', !production),
     processor: {

@@ -34,7 +34,7 @@ export interface AppConfig {
   };
   apiKeys: { account: string; key: string }[];
   rateLimits: RateLimitConfig;
-  idempotency: { ttlMs: number; lockWaitMs: number; lockTtlMs: number };
+  idempotency: { ttlMs: number; lockWaitMs: number; lockTtlMs: number; sweepIntervalMs: number };
   simulationEnabled: boolean;
   processor: { latencyMs: number; failureRate: number; timeoutMs: number };
   http: { bodyLimitBytes: number; trustProxy: string[]; corsOrigins: string[] };

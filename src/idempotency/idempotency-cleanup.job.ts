@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.types.js';
 import { IdempotencyService } from './idempotency.service.js';
 
-const SWEEP_EVERY_MS = 60_000;
 const BATCH_SIZE = 1000;
 const MAX_BATCHES_PER_SWEEP = 50;
 
@@ -13,10 +14,13 @@ export class IdempotencyCleanupJob implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(IdempotencyCleanupJob.name);
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly idempotency: IdempotencyService) {}
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.timer = setInterval(() => void this.sweep(), this.config.idempotency.sweepIntervalMs);
     this.timer.unref();
   }
 

@@ -41,8 +41,10 @@ export class IdempotencyService {
   ) {}
 
   /** Claims the key, waiting up to the lock wait while another request holds it. */
-  async claimOrWait(request: ClaimRequest): Promise<ClaimResult> {
-    const deadline = Date.now() + this.config.idempotency.lockWaitMs;
+  async claimOrWait(
+    request: ClaimRequest,
+    deadline = Date.now() + this.config.idempotency.lockWaitMs,
+  ): Promise<ClaimResult> {
     let pause = FIRST_POLL_MS;
 
     for (;;) {

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
-import { auditContextOf, entryFor } from '../audit/audit-context.js';
 import { requirePrincipal } from '../auth/principal.js';
 import { NotFoundError } from '../common/errors/request-errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -16,15 +15,15 @@ import type { AppConfig } from '../config/config.types.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { Operation } from '../idempotency/resumable-operation.js';
 import type { ResumableOperation } from '../idempotency/resumable-operation.js';
+import type { StoredResponse } from '../idempotency/stored-response.js';
 import { writeStoredResponse } from '../idempotency/stored-response.writer.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
 import { ListPaymentsQuery } from './dto/list-payments.query.js';
 import { PaymentPage, PaymentView } from './dto/payment.view.js';
-import type { PaymentEntity } from './payment.entity.js';
+import { paymentCommandFor } from './payment-command.js';
 import { toView } from './payment.responses.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { PaymentsService } from './payments.service.js';
-import type { CreatePaymentCommand } from './payments.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,10 +46,16 @@ export class PaymentsController {
     @Operation() operation: ResumableOperation,
     @Req() request: Request,
     @Res() response: Response,
-  ): Promise<void> {
-    const stored = await this.payments.create(this.commandFor(request, body, operation));
-
+  ): Promise<StoredResponse> {
+    const stored = await this.payments.create(
+      paymentCommandFor(request, body, operation, {
+        simulationEnabled: this.config.simulationEnabled,
+        action: 'payment.create',
+      }),
+    );
     writeStoredResponse(response, stored, false);
+
+    return stored;
   }
 
   @Get(':transaction_id')
@@ -77,32 +82,5 @@ export class PaymentsController {
     });
 
     return { data: page.items.map(toView), next_cursor: page.next };
-  }
-
-  private commandFor(
-    request: Request,
-    body: CreatePaymentDto,
-    operation: ResumableOperation,
-  ): CreatePaymentCommand {
-    const audit = auditContextOf(request);
-    const auditEntry = audit
-      ? (payment: PaymentEntity, stored: { status: number }) => {
-          audit.recorded = true;
-          const outcome = stored.status === 402 ? 'declined' : 'created';
-          return entryFor(request, audit, {
-            outcome,
-            statusCode: stored.status,
-            transactionId: payment.id,
-          });
-        }
-      : null;
-
-    return {
-      accountId: requirePrincipal(request).accountId,
-      body,
-      operation,
-      simulationEnabled: this.config.simulationEnabled,
-      auditEntry,
-    };
   }
 }

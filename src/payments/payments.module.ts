@@ -8,6 +8,7 @@ import { PaymentEntity } from './payment.entity.js';
 import { PaymentsController } from './payments.controller.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { PaymentsService } from './payments.service.js';
+import { SimulationController } from './simulation.controller.js';
 
 @Module({
   imports: [
@@ -16,7 +17,7 @@ import { PaymentsService } from './payments.service.js';
     ProcessorModule,
     AuditModule,
   ],
-  controllers: [PaymentsController],
+  controllers: [PaymentsController, SimulationController],
   providers: [PaymentsService, PaymentsRepository],
   exports: [PaymentsService],
 })

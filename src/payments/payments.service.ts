@@ -27,6 +27,8 @@ export interface CreatePaymentCommand {
   simulationEnabled: boolean;
   /** Builds the audit entry written with the payment; null when nothing is audited. */
   auditEntry: ((payment: PaymentEntity, response: StoredResponse) => AuditEntry) | null;
+  /** Called once the audit entry committed with the payment. */
+  onAudited: () => void;
 }
 
 /**
@@ -112,6 +114,7 @@ export class PaymentsService {
         await this.audit.recordWithin(manager, command.auditEntry(payment, response));
       }
     });
+    if (command.auditEntry) command.onAudited();
 
     return response;
   }

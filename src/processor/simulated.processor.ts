@@ -24,14 +24,21 @@ export class SimulatedProcessor implements PaymentProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Half the latency is spent before the network records the charge and half after, so a
+   * caller that dies or times out mid-call may leave a charge it never heard about: the case
+   * processor idempotency keys and reconciliation exist for.
+   */
   async charge(request: ChargeRequest, signal?: AbortSignal): Promise<ChargeResult> {
-    await this.delay(this.config.processor.latencyMs, signal);
+    const halfLatency = this.config.processor.latencyMs / 2;
+    await this.delay(halfLatency, signal);
     if (request.simulate === 'error' || Math.random() < this.config.processor.failureRate) {
       throw new ProcessorTransientError('simulated processor failure');
     }
 
     const result = await this.record(request);
     if (request.simulate === 'timeout') await this.hangUntilAborted(signal);
+    await this.delay(halfLatency, signal);
 
     return result;
   }
