@@ -1,5 +1,5 @@
 import { chargesForKey } from '../support/db.js';
-import { GENEROUS_LIMITS, newKey, postPayment } from '../support/api.js';
+import { DEV_AUTH, GENEROUS_LIMITS, newKey, postPayment } from '../support/api.js';
 import type { Answer } from '../support/api.js';
 import { serverEnv } from '../support/env.js';
 import { startInstance } from '../support/instance.js';
@@ -97,5 +97,33 @@ describeWithServer('postgres', 'idempotency under concurrency', () => {
     expect(JSON.parse(second.text).code).toBe('idempotency_request_in_progress');
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await first).status).toBe(201);
+  });
+});
+
+describe('idempotency on embedded defaults', () => {
+  let instance: Instance;
+
+  beforeAll(async () => {
+    instance = await startInstance({
+      env: {
+        ...GENEROUS_LIMITS,
+        PROCESSOR_LATENCY: '100ms',
+        DATABASE_URL: undefined,
+        REDIS_URL: undefined,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await instance.stop();
+  });
+
+  it('charges once for 50 identical requests', async () => {
+    const key = newKey('embedded');
+
+    expectOnePayment(await fire([instance], 50, key));
+    const listed = await fetch(`${instance.url}/api/v1/payments?limit=100`, { headers: DEV_AUTH });
+    const page = (await listed.json()) as { data: { idempotency_key: string }[] };
+    expect(page.data.filter((p) => p.idempotency_key === key)).toHaveLength(1);
   });
 });
