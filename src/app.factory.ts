@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -31,8 +32,11 @@ function configureHttp(app: NestExpressApplication, config: AppConfig): void {
 }
 
 /** Builds the whole application, configured exactly as it serves, without listening. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(
+  config: AppConfig,
+  extra: Type<unknown>[] = [],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extra), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,

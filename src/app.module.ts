@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
@@ -18,7 +18,8 @@ import { RedisModule } from './redis/redis.module.js';
 /** Wires the feature modules; global guards run in the order listed. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extra` lets the benchmark add its comparison routes to the real application. */
+  static forRoot(config: AppConfig, extra: Type<unknown>[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule,
         PaymentsModule,
         HealthModule,
+        ...extra,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -12,6 +12,8 @@ import type { Principal } from './principal.js';
 export const DEVELOPMENT_KEY = 'test-api-key';
 export const DEVELOPMENT_ACCOUNT = 'test-user';
 
+const RECENT_KEYS_MAX = 10_000;
+
 export interface ApiKeySummary {
   keyId: string;
   accountId: string;
@@ -25,6 +27,7 @@ export interface ApiKeySummary {
 @Injectable()
 export class ApiKeyService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeyService.name);
+  private readonly recent = new Map<string, { principal: Principal | null; until: number }>();
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -46,10 +49,30 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const parsed = parseKey(rawKey);
     if (!parsed) return null;
 
-    const row = await this.keys.findOne({ where: { keyId: parsed.keyId } });
-    if (!row || !hashesMatch(row.keyHash, parsed.hash) || !this.isActive(row)) return null;
+    const cached = this.config.apiKeyCacheTtlMs > 0 ? this.recent.get(parsed.hash) : undefined;
+    if (cached && cached.until > Date.now()) return cached.principal;
+
+    const principal = await this.lookup(parsed.keyId, parsed.hash);
+    this.remember(parsed.hash, principal);
+
+    return principal;
+  }
+
+  private async lookup(keyId: string, hash: string): Promise<Principal | null> {
+    const row = await this.keys.findOne({ where: { keyId } });
+    if (!row || !hashesMatch(row.keyHash, hash) || !this.isActive(row)) return null;
 
     return { accountId: row.accountId, keyId: row.keyId };
+  }
+
+  /**
+   * Keeps recent answers for API_KEY_CACHE_TTL so a busy client costs no database round trip
+   * per request. The price: a revoked key keeps working on an instance for up to that long.
+   */
+  private remember(hash: string, principal: Principal | null): void {
+    if (this.recent.size >= RECENT_KEYS_MAX) this.recent.delete(this.recent.keys().next().value!);
+
+    this.recent.set(hash, { principal, until: Date.now() + this.config.apiKeyCacheTtlMs });
   }
 
   /** Creates a key for the account; the returned secret is never stored nor shown again. */
@@ -85,6 +108,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
 
   /** Revokes by public id; true when an active key was revoked. */
   async revoke(keyId: string): Promise<boolean> {
+    this.recent.clear();
     const result = await this.keys
       .createQueryBuilder()
       .update()

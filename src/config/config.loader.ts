@@ -196,6 +196,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       keyPrefix: reader.text('REDIS_KEY_PREFIX', 'pay:'),
     },
     apiKeys: parseApiKeys(reader),
+    apiKeyCacheTtlMs: reader.duration('API_KEY_CACHE_TTL', '5s'),
     rateLimits: {
       global: reader.windowLimit('RATE_LIMIT_GLOBAL', '1000/60s'),
       user: reader.windowLimit('RATE_LIMIT_USER', '100/60s'),

@@ -33,6 +33,7 @@ export interface AppConfig {
     keyPrefix: string;
   };
   apiKeys: { account: string; key: string }[];
+  apiKeyCacheTtlMs: number;
   rateLimits: RateLimitConfig;
   idempotency: { ttlMs: number; lockWaitMs: number; lockTtlMs: number; sweepIntervalMs: number };
   simulationEnabled: boolean;

@@ -39,17 +39,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = http.getRequest<RequestWithOperation>();
     const response = http.getResponse<Response>();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
-    await this.validateBody(context, request.body);
 
     const claim = {
       accountId: requirePrincipal(request).accountId,
       key,
       fingerprint: requestFingerprint(request.method, request.path, request.body),
     };
-    const result = await this.executor.execute(claim, async (operation) => {
-      request.operation = operation;
-      return (await lastValueFrom(next.handle(), { defaultValue: undefined })) as StoredResponse;
-    });
+    const result = await this.executor.execute(
+      claim,
+      async (operation) => {
+        request.operation = operation;
+        return (await lastValueFrom(next.handle(), { defaultValue: undefined })) as StoredResponse;
+      },
+      () => this.validateBody(context, request.body),
+    );
 
     if (result.replayed) writeStoredResponse(response, result.response, true);
 

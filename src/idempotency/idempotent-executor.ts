@@ -46,9 +46,19 @@ export class IdempotentExecutor {
     @InjectMetric(METRIC.concurrentConflicts) private readonly conflicts: Counter<'kind'>,
   ) {}
 
-  async execute(claimRequest: ClaimRequest, work: IdempotentWork): Promise<ExecutionResult> {
+  /**
+   * `validate` runs only when the request is not a cached replay and before anything is
+   * claimed, so a replay skips it and a refused request leaves no trace.
+   */
+  async execute(
+    claimRequest: ClaimRequest,
+    work: IdempotentWork,
+    validate: () => Promise<void> = async () => undefined,
+  ): Promise<ExecutionResult> {
     const cached = await this.cache.get(claimRequest);
     if (cached) return this.replayCached(claimRequest, cached);
+
+    await validate();
 
     const deadline = Date.now() + this.config.idempotency.lockWaitMs;
     const leads = await this.cache.tryLock(claimRequest, this.config.idempotency.lockTtlMs);

@@ -165,7 +165,14 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
       headers: { ...DEV_AUTH, 'Content-Type': 'application/json', 'Idempotency-Key': key },
       body: JSON.stringify(BODY),
     });
-    const summary = await response.json();
+    const summary = (await response.json()) as {
+      concurrent_count: number;
+      created: number;
+      replayed: number;
+      conflicts: number;
+      unique_transaction_ids: number;
+      results: { status: number; replayed: boolean; transaction_id: string | null }[];
+    };
     const later = await postPayment(instance.url, key, BODY);
 
     expect(response.status).toBe(200);
