@@ -4,11 +4,13 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module.js';
 import { jsonBodyMiddleware } from './common/http/json-body.middleware.js';
+import { assignRequestId } from './common/http/request-id.middleware.js';
 import { RequestValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/config.types.js';
 
@@ -27,6 +29,11 @@ function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
   app.use(helmet({ contentSecurityPolicy: false }));
+  // Before the body parser: a body it refuses is answered before Nest's logger middleware runs.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    assignRequestId(request, response);
+    next();
+  });
   app.use(jsonBodyMiddleware(config.http.bodyLimitBytes));
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
 }

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import type { AppConfig, BucketLimit, LogLevel, WindowLimit } from './config.types.js';
 import { parseDurationMs, parseSizeBytes } from './durations.js';
 
@@ -13,6 +15,11 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const SCOPE_NAMES = ['global', 'user', 'ip', 'endpoint', 'burst'];
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+/** Express's names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const MIN_PRODUCTION_KEY_LENGTH = 24;
+const MIN_PRODUCTION_KEY_DISTINCT = 10;
 
 class EnvReader {
   constructor(private readonly env: Env) {}
@@ -156,6 +163,58 @@ function parseShadowScopes(reader: EnvReader): string[] {
   return scopes;
 }
 
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry) || isIP(entry) !== 0) return true;
+
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  const maxPrefix = family === 6 ? 128 : 32;
+
+  return (
+    rest.length === 0 &&
+    family !== 0 &&
+    /^\d{1,3}$/.test(prefix ?? '') &&
+    Number(prefix) <= maxPrefix
+  );
+}
+
+/** Express would otherwise fail at startup with a bare "invalid IP address" naming nothing. */
+function parseTrustProxy(reader: EnvReader): string[] {
+  const entries = reader.list('TRUST_PROXY');
+  const invalid = entries.find((entry) => !isProxyAddress(entry));
+  if (invalid !== undefined) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `IP addresses or CIDR ranges (or ${PROXY_RANGE_NAMES.join(', ')}), comma-separated`,
+      invalid,
+    );
+  }
+
+  return entries;
+}
+
+/** An origin never has a path: `https://shop.example/` would silently match no browser. */
+function parseCorsOrigins(reader: EnvReader): string[] {
+  const origins = reader.list('CORS_ORIGINS');
+  const invalid = origins.find((origin) => {
+    try {
+      const url = new URL(origin);
+      return url.origin !== origin || !['http:', 'https:'].includes(url.protocol);
+    } catch {
+      return true;
+    }
+  });
+  if (invalid !== undefined) {
+    throw new ConfigError(
+      'CORS_ORIGINS',
+      'origins such as https://shop.example, comma-separated',
+      invalid,
+    );
+  }
+
+  return origins;
+}
+
 function parseUrl(reader: EnvReader, name: string, protocols: string[]): string | null {
   const raw = reader.optional(name);
   if (raw === null) return null;
@@ -176,7 +235,7 @@ function parseUrl(reader: EnvReader, name: string, protocols: string[]): string 
 /** Reads and validates the whole environment once; throws a ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const reader = new EnvReader(env);
-  const nodeEnv = reader.text('NODE_ENV', 'development');
+  const nodeEnv = reader.choice('NODE_ENV', 'development', NODE_ENVS);
   const production = nodeEnv === 'production';
 
   return {
@@ -220,12 +279,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     http: {
       bodyLimitBytes: reader.size('BODY_LIMIT', '16kb'),
-      trustProxy: reader.list('TRUST_PROXY'),
-      corsOrigins: reader.list('CORS_ORIGINS'),
+      trustProxy: parseTrustProxy(reader),
+      corsOrigins: parseCorsOrigins(reader),
     },
     audit: { retentionMs: reader.duration('AUDIT_RETENTION', '400d', 86_400_000) },
     shutdownTimeoutMs: reader.duration('SHUTDOWN_TIMEOUT', '10s', 100),
   };
+}
+
+function isWeakKey(key: string): boolean {
+  return key.length < MIN_PRODUCTION_KEY_LENGTH || new Set(key).size < MIN_PRODUCTION_KEY_DISTINCT;
 }
 
 /** Settings that production must not run without; returns the complaints, empty when fine. */
@@ -235,8 +298,14 @@ export function productionProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   if (config.apiKeys.length === 0) problems.push('API_KEYS must name at least one key');
   if (config.database.url === null) problems.push('DATABASE_URL must point at a PostgreSQL server');
-  if (config.apiKeys.some((entry) => entry.key.length < 24)) {
-    problems.push('API_KEYS keys must be at least 24 characters in production');
+  if (config.apiKeys.some((entry) => isWeakKey(entry.key))) {
+    problems.push(
+      `API_KEYS keys must be at least ${MIN_PRODUCTION_KEY_LENGTH} characters with at least ` +
+        `${MIN_PRODUCTION_KEY_DISTINCT} different ones in production`,
+    );
+  }
+  if (config.simulationEnabled) {
+    problems.push('ENABLE_SIMULATION must be off in production (forced outcomes are test tools)');
   }
 
   return problems;

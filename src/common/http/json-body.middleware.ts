@@ -12,6 +12,8 @@ import { sendProblem } from './problem-details.js';
 
 const MAX_DEPTH = 8;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const UNSTORABLE_TEXT = /[\u0000\p{Cs}]/u;
+const UNSTORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
@@ -27,14 +29,28 @@ function isJsonContentType(request: Request): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
-/** Finds the first key that could pollute prototypes, or the first path nested too deep. */
-export function findHostileShape(value: unknown, path = '', depth = 0): string | null {
+export interface HostileShape {
+  field: string;
+  message: string;
+}
+
+/**
+ * Finds the first part of a parsed body that must not reach the application: a key that could
+ * pollute prototypes, nesting deeper than MAX_DEPTH, or text PostgreSQL cannot store (NUL, or
+ * a lone UTF-16 surrogate), which would otherwise fail deep in a query as a server error.
+ */
+export function findHostileShape(value: unknown, path = '', depth = 0): HostileShape | null {
+  const field = path || '(body)';
+  if (typeof value === 'string') {
+    return UNSTORABLE_TEXT.test(value) ? { field, message: UNSTORABLE_MESSAGE } : null;
+  }
   if (value === null || typeof value !== 'object') return null;
-  if (depth >= MAX_DEPTH) return path || '(body)';
+  if (depth >= MAX_DEPTH) return { field, message: `must not nest deeper than ${MAX_DEPTH}` };
 
   for (const key of Object.keys(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return childPath;
+    if (FORBIDDEN_KEYS.has(key)) return { field: childPath, message: 'is a reserved key' };
+    if (UNSTORABLE_TEXT.test(key)) return { field: childPath, message: UNSTORABLE_MESSAGE };
 
     const found = findHostileShape((value as Record<string, unknown>)[key], childPath, depth + 1);
     if (found !== null) return found;
@@ -60,7 +76,8 @@ function parserErrorToAppError(error: { type?: string }, limitBytes: number): Ap
  * parser is off because its errors would bypass the problem-details format.
  */
 export function jsonBodyMiddleware(limitBytes: number): RequestHandler {
-  const parse = express.json({ limit: limitBytes, strict: true, type: () => true });
+  // Not strict: `"text"` or `null` is valid JSON, refused later as "must be a JSON object".
+  const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
 
   return (request: Request, response: Response, next: NextFunction) => {
     if (!hasBody(request)) return next();
@@ -74,12 +91,7 @@ export function jsonBodyMiddleware(limitBytes: number): RequestHandler {
 
       const hostile = findHostileShape(request.body);
       if (hostile !== null) {
-        const message = 'nesting too deep or a reserved key (__proto__, constructor, prototype)';
-        return sendProblem(
-          request,
-          response,
-          new ValidationFailedError([{ field: hostile, message }]),
-        );
+        return sendProblem(request, response, new ValidationFailedError([hostile]));
       }
 
       next();

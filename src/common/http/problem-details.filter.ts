@@ -48,7 +48,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private fromHttpException(exception: HttpException): AppError {
     const status = exception.getStatus();
-    if (status === 404) return new NotFoundError();
+    // Express refuses a path whose percent-encoding is broken; such a path names nothing.
+    if (status === 404 || exception.cause instanceof URIError) return new NotFoundError();
     if (status === 413) return new PayloadTooLargeError(0);
 
     const [code, title] = CODES_BY_STATUS[status] ?? ['http_error', 'HTTP error'];

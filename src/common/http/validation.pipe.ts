@@ -7,17 +7,29 @@ import type { ValidationError } from 'class-validator';
 import type { FieldProblem } from '../errors/app-error.js';
 import { ValidationFailedError } from '../errors/request-errors.js';
 
-/** A DTO that checks rules spanning several fields after the per-field decorators passed. */
+/**
+ * A DTO with rules the per-field decorators cannot express. It is told which fields already
+ * failed, so it checks the others and reports every problem of the request at once.
+ */
 export interface CrossFieldChecks {
-  crossFieldProblems(): FieldProblem[];
+  crossFieldProblems(failedFields: ReadonlySet<string>): FieldProblem[];
 }
 
 const PLAIN_TYPES = new Set<unknown>([String, Boolean, Number, Array, Object]);
+const TYPE_CONSTRAINTS = new Set(['isNumber', 'isInt', 'isString', 'isObject', 'isBoolean']);
+
+/** A value of the wrong type has one problem, not also every range rule it cannot meet. */
+function reportedConstraints(constraints: Record<string, string>): [string, string][] {
+  const all = Object.entries(constraints);
+  const typeFailures = all.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+
+  return typeFailures.length > 0 ? typeFailures : all;
+}
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+    const own = reportedConstraints(error.constraints ?? {}).map(([constraint, message]) => ({
       field,
       message: constraint === 'whitelistValidation' ? 'is not a known field' : message,
     }));
@@ -49,8 +61,8 @@ export class RequestValidationPipe implements PipeTransform {
     const instance = plainToInstance(type, value ?? {}) as object;
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
     const problems = flattenValidationErrors(errors);
-    if (problems.length === 0 && hasCrossFieldChecks(instance)) {
-      problems.push(...instance.crossFieldProblems());
+    if (hasCrossFieldChecks(instance)) {
+      problems.push(...instance.crossFieldProblems(new Set(problems.map(({ field }) => field))));
     }
     if (problems.length > 0) throw new ValidationFailedError(problems);
 

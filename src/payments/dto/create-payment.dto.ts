@@ -93,9 +93,11 @@ export class CreatePaymentDto implements CrossFieldChecks {
   @IsObject({ message: 'must be an object' })
   metadata?: Record<string, MetadataValue> | null;
 
-  crossFieldProblems(): FieldProblem[] {
-    const problems = this.metadata ? metadataProblems(this.metadata) : [];
-    if (toMinorUnits(this.amount, this.currency) === null) {
+  crossFieldProblems(failedFields: ReadonlySet<string>): FieldProblem[] {
+    const problems =
+      this.metadata && !failedFields.has('metadata') ? metadataProblems(this.metadata) : [];
+    const amountCheckable = !failedFields.has('amount') && !failedFields.has('currency');
+    if (amountCheckable && toMinorUnits(this.amount, this.currency) === null) {
       problems.push({ field: 'amount', message: `has more decimals than ${this.currency} allows` });
     }
 

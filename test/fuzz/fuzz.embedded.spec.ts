@@ -1,0 +1,14 @@
+import { startInstance } from '../support/instance.js';
+import { defineFuzzSuite } from './fuzz.suite.js';
+
+describe('fuzzing the API on embedded defaults', () => {
+  defineFuzzSuite({
+    async start(env) {
+      const instance = await startInstance({
+        env: { ...env, DATABASE_URL: undefined, REDIS_URL: undefined },
+      });
+
+      return { instance, stop: async () => void (await instance.stop()) };
+    },
+  });
+});
