@@ -28,7 +28,12 @@ describe('loadConfig', () => {
     expect(config.rateLimits.user).toEqual({ limit: 100, windowMs: 60_000 });
     expect(config.rateLimits.burst).toEqual({ refillPerSecond: 20, capacity: 50 });
     expect(config.http).toEqual({ bodyLimitBytes: 16 * 1024, trustProxy: [], corsOrigins: [] });
-    expect(config.idempotency).toEqual({ ttlMs: 86_400_000, lockWaitMs: 5000, lockTtlMs: 30_000 });
+    expect(config.idempotency).toEqual({
+      ttlMs: 86_400_000,
+      lockWaitMs: 5000,
+      lockTtlMs: 30_000,
+      sweepIntervalMs: 60_000,
+    });
     expect(config.simulationEnabled).toBe(true);
     expect(config.processor.failureRate).toBe(0);
   });
