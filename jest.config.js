@@ -11,7 +11,7 @@ export default {
     '<rootDir>/test/**/*.spec.ts',
     '<rootDir>/client/**/*.spec.ts',
   ],
-  testTimeout: 60000,
+  testTimeout: 120000,
   maxWorkers: 2,
   collectCoverageFrom: ['src/**/*.ts', 'client/src/**/*.ts', '!**/*.spec.ts'],
 };
