@@ -92,7 +92,12 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
 
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  await waitUntilLive(url, child, Date.now() + (options.bootTimeoutMs ?? 30_000), () => logs);
+  const deadline = Date.now() + (options.bootTimeoutMs ?? 30_000);
+  await waitUntilLive(url, child, deadline, () => logs).catch((error: unknown) => {
+    // An instance that never became live would otherwise outlive the test run.
+    child.kill('SIGKILL');
+    throw error;
+  });
 
   return {
     url,
