@@ -1,6 +1,12 @@
 import { isIP } from 'node:net';
 
-import type { AppConfig, BucketLimit, LogLevel, WindowLimit } from './config.types.js';
+import type {
+  AppConfig,
+  BucketLimit,
+  LogLevel,
+  ProcessorConfig,
+  WindowLimit,
+} from './config.types.js';
 import { parseDurationMs, parseSizeBytes } from './durations.js';
 
 type Env = Record<string, string | undefined>;
@@ -232,11 +238,59 @@ function parseUrl(reader: EnvReader, name: string, protocols: string[]): string 
   return raw;
 }
 
+function parseProcessor(reader: EnvReader): ProcessorConfig {
+  const retryBaseDelayMs = reader.duration('PROCESSOR_RETRY_BASE_DELAY', '50ms');
+  const retryMaxDelayMs = reader.duration('PROCESSOR_RETRY_MAX_DELAY', '1s');
+  if (retryMaxDelayMs < retryBaseDelayMs) {
+    throw new ConfigError(
+      'PROCESSOR_RETRY_MAX_DELAY',
+      'a duration at least PROCESSOR_RETRY_BASE_DELAY',
+      reader.text('PROCESSOR_RETRY_MAX_DELAY', '1s'),
+    );
+  }
+
+  return {
+    latencyMs: reader.duration('PROCESSOR_LATENCY', '20ms'),
+    failureRate: reader.fraction('PROCESSOR_FAILURE_RATE', 0),
+    timeoutMs: reader.duration('PROCESSOR_TIMEOUT', '2s', 1),
+    maxRetries: reader.integer('PROCESSOR_MAX_RETRIES', 2, 0, 10),
+    retryBaseDelayMs,
+    retryMaxDelayMs,
+    breakerThreshold: reader.integer('PROCESSOR_BREAKER_THRESHOLD', 5, 1, 1000),
+    breakerHalfOpenMs: reader.duration('PROCESSOR_BREAKER_HALF_OPEN', '10s', 100),
+  };
+}
+
+/**
+ * The longest one processor call can take with all its retries. A pending payment younger than
+ * this may still be in flight, so reconciliation leaves it alone.
+ */
+export function processorCallBudgetMs(processor: ProcessorConfig): number {
+  const attempts = processor.maxRetries + 1;
+
+  return attempts * processor.timeoutMs + processor.maxRetries * processor.retryMaxDelayMs;
+}
+
+function parseReconcile(reader: EnvReader, processor: ProcessorConfig): AppConfig['reconcile'] {
+  const graceMs = reader.duration('RECONCILE_GRACE', '60s');
+  const budgetMs = processorCallBudgetMs(processor);
+  if (graceMs <= budgetMs) {
+    throw new ConfigError(
+      'RECONCILE_GRACE',
+      `a duration longer than the processor's longest call with retries (${budgetMs}ms)`,
+      reader.text('RECONCILE_GRACE', '60s'),
+    );
+  }
+
+  return { intervalMs: reader.duration('RECONCILE_INTERVAL', '5s', 100), graceMs };
+}
+
 /** Reads and validates the whole environment once; throws a ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const reader = new EnvReader(env);
   const nodeEnv = reader.choice('NODE_ENV', 'development', NODE_ENVS);
   const production = nodeEnv === 'production';
+  const processor = parseProcessor(reader);
 
   return {
     port: reader.integer('PORT', 8000, 0, 65535),
@@ -272,11 +326,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sweepIntervalMs: reader.duration('IDEMPOTENCY_SWEEP_INTERVAL', '60s', 100),
     },
     simulationEnabled: reader.boolean('ENABLE_SIMULATION', !production),
-    processor: {
-      latencyMs: reader.duration('PROCESSOR_LATENCY', '20ms'),
-      failureRate: reader.fraction('PROCESSOR_FAILURE_RATE', 0),
-      timeoutMs: reader.duration('PROCESSOR_TIMEOUT', '2s', 1),
-    },
+    processor,
+    reconcile: parseReconcile(reader, processor),
     http: {
       bodyLimitBytes: reader.size('BODY_LIMIT', '16kb'),
       trustProxy: parseTrustProxy(reader),

@@ -20,6 +20,17 @@ export interface RateLimitConfig {
   shadowScopes: string[];
 }
 
+export interface ProcessorConfig {
+  latencyMs: number;
+  failureRate: number;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+}
+
 export interface AppConfig {
   port: number;
   nodeEnv: string;
@@ -37,7 +48,8 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   idempotency: { ttlMs: number; lockWaitMs: number; lockTtlMs: number; sweepIntervalMs: number };
   simulationEnabled: boolean;
-  processor: { latencyMs: number; failureRate: number; timeoutMs: number };
+  processor: ProcessorConfig;
+  reconcile: { intervalMs: number; graceMs: number };
   http: { bodyLimitBytes: number; trustProxy: string[]; corsOrigins: string[] };
   audit: { retentionMs: number };
   shutdownTimeoutMs: number;

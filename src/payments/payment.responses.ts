@@ -3,9 +3,14 @@ import { PROBLEM_CONTENT_TYPE, toProblemDetails } from '../common/http/problem-d
 import type { StoredResponse } from '../idempotency/stored-response.js';
 import type { PaymentView } from './dto/payment.view.js';
 import { toMajorUnits } from './money.js';
+import { NEVER_RECEIVED_REASON } from './payment-reconciler.job.js';
 import type { PaymentEntity } from './payment.entity.js';
 
 export const PAYMENTS_PATH = '/api/v1/payments';
+
+const NEVER_RECEIVED_DETAIL =
+  'The payment failed: the processor never received its charge and nothing was charged. ' +
+  'Create a new payment, with a new Idempotency-Key, to try again.';
 
 export function toView(payment: PaymentEntity): PaymentView {
   return {
@@ -36,7 +41,10 @@ export function renderOutcome(payment: PaymentEntity): StoredResponse {
 }
 
 function renderDeclined(payment: PaymentEntity): StoredResponse {
-  const error = new PaymentDeclinedError();
+  const error =
+    payment.failureReason === NEVER_RECEIVED_REASON
+      ? new PaymentDeclinedError(NEVER_RECEIVED_DETAIL)
+      : new PaymentDeclinedError();
   const problem = { ...toProblemDetails(error, PAYMENTS_PATH), transaction_id: payment.id };
 
   return {

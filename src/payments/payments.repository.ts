@@ -14,6 +14,18 @@ export interface PaymentPageQuery {
   status?: PaymentStatus;
 }
 
+export interface PendingPayment {
+  payment: PaymentEntity;
+  ageMs: number;
+}
+
+/** The final state a pending payment moves to. */
+export interface Settlement {
+  status: Exclude<PaymentStatus, 'pending'>;
+  processorReference: string | null;
+  failureReason: string | null;
+}
+
 export type NewPayment = Omit<
   PaymentEntity,
   'createdAt' | 'updatedAt' | 'processorReference' | 'failureReason' | 'status'
@@ -56,13 +68,38 @@ export class PaymentsRepository {
     return this.payments.findOneBy({ id, accountId });
   }
 
-  findPending(olderThan: Date, limit: number): Promise<PaymentEntity[]> {
-    return this.payments
+  /**
+   * Pending payments untouched for at least `minAgeMs`, oldest first, each with its age. Ages
+   * come from the database clock, so instances with skewed clocks agree.
+   */
+  async findPending(minAgeMs: number, limit: number): Promise<PendingPayment[]> {
+    const { entities, raw } = await this.payments
       .createQueryBuilder('p')
-      .where(`p.status = 'pending' AND p.updated_at < :olderThan`, { olderThan })
+      .addSelect(`(extract(epoch from now() - p.updated_at) * 1000)::float8`, 'age_ms')
+      .where(`p.status = 'pending'`)
+      .andWhere(`p.updated_at < now() - make_interval(secs => :minAgeSeconds::float8)`, {
+        minAgeSeconds: minAgeMs / 1000,
+      })
       .orderBy('p.updated_at', 'ASC')
       .limit(limit)
-      .getMany();
+      .getRawAndEntities<{ age_ms: number | string }>();
+
+    return entities.map((payment, index) => ({ payment, ageMs: Number(raw[index].age_ms) }));
+  }
+
+  /**
+   * Settles a payment only if it is still pending, so concurrent reconcilers (or a late
+   * request) settle it once; true when this call did.
+   */
+  async settlePending(id: string, settlement: Settlement): Promise<boolean> {
+    const result = await this.payments
+      .createQueryBuilder()
+      .update(PaymentEntity)
+      .set({ ...settlement, updatedAt: () => 'now()' })
+      .where(`id = :id AND status = 'pending'`, { id })
+      .execute();
+
+    return (result.affected ?? 0) > 0;
   }
 
   /** Newest first; `next` is the cursor after the last item, null on the last page. */

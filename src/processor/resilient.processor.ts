@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
+  DelegateBackoff,
   TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
@@ -12,13 +12,16 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
+import type { CircuitBreakerPolicy, IPolicy, IRetryBackoffContext } from 'cockatiel';
 
 import { ProcessorUnavailableError } from '../common/errors/payment-errors.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.types.js';
-import { PAYMENT_PROCESSOR, ProcessorTransientError } from './processor.port.js';
+import { ProcessorTransientError } from './processor.port.js';
 import type { ChargeRequest, ChargeResult, PaymentProcessor } from './processor.port.js';
+import { fullJitterDelayMs } from './resilience-settings.js';
+import type { ResilienceSettings } from './resilience-settings.js';
+
+export { RESILIENCE_SETTINGS, resilienceSettings } from './resilience-settings.js';
+export type { ResilienceSettings } from './resilience-settings.js';
 
 /** The charge may or may not have happened: the processor did not answer in time. */
 export class ProcessorOutcomeUnknownError extends Error {
@@ -28,35 +31,23 @@ export class ProcessorOutcomeUnknownError extends Error {
   }
 }
 
-export interface ResilienceSettings {
-  maxRetries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  breakerThreshold: number;
-  halfOpenAfterMs: number;
-}
+export type CircuitStatus = 'closed' | 'open' | 'half_open';
 
-export const RESILIENCE_SETTINGS: ResilienceSettings = {
-  maxRetries: 2,
-  baseDelayMs: 50,
-  maxDelayMs: 1000,
-  breakerThreshold: 5,
-  halfOpenAfterMs: 10_000,
-};
-
-/** Cockatiel's "full jitter": a uniform delay between 0 and the capped exponential step. */
-function fullJitter(attempt: number, settings: ResilienceSettings): number {
-  const cap = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt);
-
-  return Math.random() * cap;
+/** What the health check reports about the processor. */
+export interface ProcessorHealth {
+  status: 'up' | 'degraded' | 'down';
+  circuit: CircuitStatus;
+  consecutive_failures: number;
 }
 
 /**
  * Every processor call goes through: a timeout (an unanswered charge is an unknown outcome,
  * never retried here but reconciled later), retries with full-jitter backoff for transient
  * failures only, and a consecutive-failure circuit breaker shared by all calls.
+ *
+ * Time is the global clock: cockatiel reads `Date.now()` and schedules with `setTimeout`, so
+ * unit tests drive it with Jest's fake timers. Randomness (the jitter) is injected.
  */
-@Injectable()
 export class ResilientProcessor {
   private readonly logger = new Logger(ResilientProcessor.name);
   private readonly breaker: CircuitBreakerPolicy;
@@ -65,31 +56,26 @@ export class ResilientProcessor {
   private consecutiveFailures = 0;
 
   constructor(
-    @Inject(PAYMENT_PROCESSOR) private readonly processor: PaymentProcessor,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly processor: PaymentProcessor,
+    readonly settings: ResilienceSettings,
+    private readonly random: () => number = Math.random,
   ) {
-    const settings = RESILIENCE_SETTINGS;
     this.breaker = circuitBreaker(handleType(ProcessorTransientError).orType(TaskCancelledError), {
       halfOpenAfter: settings.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(settings.breakerThreshold),
     });
     const retries = retry(handleType(ProcessorTransientError), {
       maxAttempts: settings.maxRetries,
-      backoff: new ExponentialBackoff({
-        initialDelay: settings.baseDelayMs,
-        maxDelay: settings.maxDelayMs,
-        generator: (state: number | undefined) => {
-          const attempt = state ?? 0;
-          return [fullJitter(attempt, settings), attempt + 1];
-        },
-      }),
+      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+        fullJitterDelayMs(context.attempt - 1, settings, this.random),
+      ),
     });
-    const timeLimit = timeout(this.config.processor.timeoutMs, TimeoutStrategy.Aggressive);
+    const timeLimit = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
     this.policy = wrap(retries, this.breaker, timeLimit);
     this.watchBreaker();
   }
 
-  get circuitState(): 'closed' | 'open' | 'half_open' {
+  get circuitState(): CircuitStatus {
     if (this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated) {
       return 'open';
     }
@@ -97,33 +83,39 @@ export class ResilientProcessor {
     return this.breaker.state === CircuitState.HalfOpen ? 'half_open' : 'closed';
   }
 
+  /** Processor attempts that failed in a row (timeouts included); 0 after any success. */
   get failuresInARow(): number {
     return this.consecutiveFailures;
   }
 
-  /** Seconds until the open breaker lets a probe through; 0 when it is not open. */
+  /** Seconds until the open breaker lets a probe through (at least 1); 0 when it is not open. */
   secondsUntilProbe(): number {
     if (this.circuitState !== 'open') return 0;
 
-    const remaining = this.openedAt + RESILIENCE_SETTINGS.halfOpenAfterMs - Date.now();
+    const remaining = this.openedAt + this.settings.halfOpenAfterMs - Date.now();
 
     return Math.max(1, Math.ceil(remaining / 1000));
   }
 
+  health(): ProcessorHealth {
+    const circuit = this.circuitState;
+    const failures = this.consecutiveFailures;
+    let status: ProcessorHealth['status'] = 'up';
+    if (circuit === 'open') status = 'down';
+    else if (circuit === 'half_open' || failures > 0) status = 'degraded';
+
+    return { status, circuit, consecutive_failures: failures };
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     try {
-      const result = await this.policy.execute(({ signal }) =>
-        this.processor.charge(request, signal),
-      );
-      this.consecutiveFailures = 0;
-
-      return result;
+      return await this.policy.execute(({ signal }) => this.processor.charge(request, signal));
     } catch (error) {
-      this.consecutiveFailures += 1;
       throw this.translate(error);
     }
   }
 
+  /** Asks the processor directly, outside the breaker: reconciliation must see the truth. */
   lookup(processorKey: string): Promise<ChargeResult | null> {
     return this.processor.lookup(processorKey);
   }
@@ -138,8 +130,9 @@ export class ResilientProcessor {
     }
     if (error instanceof TaskCancelledError) return new ProcessorOutcomeUnknownError(error);
     if (error instanceof ProcessorTransientError) {
+      // When these failures opened the circuit, the next attempt can only go after the probe.
       return new ProcessorUnavailableError(
-        1,
+        Math.max(1, this.secondsUntilProbe()),
         'The payment processor failed after retries. Retry with the same key.',
         error,
       );
@@ -149,9 +142,16 @@ export class ResilientProcessor {
   }
 
   private watchBreaker(): void {
+    this.breaker.onSuccess(() => (this.consecutiveFailures = 0));
+    this.breaker.onFailure(({ handled }) => {
+      if (handled) this.consecutiveFailures += 1;
+    });
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
-      this.logger.warn({ halfOpenAfterMs: RESILIENCE_SETTINGS.halfOpenAfterMs }, 'circuit opened');
+      this.logger.warn(
+        { halfOpenAfterMs: this.settings.halfOpenAfterMs, failures: this.consecutiveFailures },
+        'circuit opened',
+      );
     });
     this.breaker.onReset(() => this.logger.log('circuit closed'));
     this.breaker.onHalfOpen(() => this.logger.log('circuit half-open: probing'));
