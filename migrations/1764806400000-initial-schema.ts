@@ -36,7 +36,8 @@ export class InitialSchema1764806400000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await runner.query(
-      `CREATE INDEX payments_account_created_idx ON payments (account_id, created_at DESC, id DESC)`,
+      `CREATE INDEX payments_account_created_idx
+       ON payments (account_id, created_at DESC, id DESC)`,
     );
     await runner.query(
       `CREATE INDEX payments_pending_idx ON payments (updated_at) WHERE status = 'pending'`,

@@ -26,7 +26,8 @@ export class AuditLog1764806500000 implements MigrationInterface {
         latency_ms integer
       )`);
     await runner.query(
-      `CREATE INDEX audit_logs_account_time_idx ON audit_logs (account_id, occurred_at DESC, id DESC)`,
+      `CREATE INDEX audit_logs_account_time_idx
+       ON audit_logs (account_id, occurred_at DESC, id DESC)`,
     );
     await runner.query(`CREATE INDEX audit_logs_occurred_idx ON audit_logs (occurred_at)`);
     await runner.query(`

@@ -58,7 +58,8 @@ export function markdownTable(title: string, rows: Row[]): string {
     lines.push(
       `| ${row.name} | ${m.requestsPerSecond.toFixed(0)} | ${m.p50Ms.toFixed(1)} | ` +
         `${m.p99Ms.toFixed(1)} | ${(m.p99Ms / Math.max(0.1, m.p50Ms)).toFixed(1)} | ` +
-        `${m.cpuMsPerRequest.toFixed(3)} | ${m.peakRssMb.toFixed(0)} | ${ratioText} | ${m.non2xx} |`,
+        `${m.cpuMsPerRequest.toFixed(3)} | ${m.peakRssMb.toFixed(0)} | ` +
+        `${ratioText} | ${m.non2xx} |`,
     );
   }
 

@@ -8,7 +8,7 @@ import { IS_PUBLIC } from './public.decorator.js';
 
 const API_PREFIX = '/api/v1/';
 
-/** Refuses every non-public API route whose caller the authentication middleware did not identify. */
+/** Refuses every non-public API route whose caller the authentication middleware left unknown. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}

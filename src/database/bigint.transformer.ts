@@ -1,6 +1,6 @@
 import type { ValueTransformer } from 'typeorm';
 
-/** `pg` returns bigint as text; amounts in minor units stay far below 2^53, so a number is exact. */
+/** `pg` returns bigint as text; minor-unit amounts stay far below 2^53, so a number is exact. */
 export const bigintToNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | null) => (value === null ? null : Number(value)),

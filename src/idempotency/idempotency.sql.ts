@@ -43,7 +43,8 @@ export const RELEASE_SQL = `
   WHERE id = $1 AND state = 'in_progress'`;
 
 export const FORGET_SQL = `
-  DELETE FROM idempotency_keys WHERE id = $1 AND state = 'in_progress' AND recovery_point = 'started'`;
+  DELETE FROM idempotency_keys
+  WHERE id = $1 AND state = 'in_progress' AND recovery_point = 'started'`;
 
 export const DELETE_EXPIRED_SQL = `
   DELETE FROM idempotency_keys WHERE id IN (

@@ -45,7 +45,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     await database.drop();
   });
 
-  it('resumes a request whose instance died after charging, with one payment and one charge', async () => {
+  it('resumes a request whose instance died after charging: one payment, one charge', async () => {
     const lock = { IDEMPOTENCY_LOCK_TTL: '1500ms' };
     const doomed = await start({ ...lock, PROCESSOR_LATENCY: '6s', PROCESSOR_TIMEOUT: '30s' });
     const survivor = await start(lock);

@@ -83,7 +83,8 @@ export class CreatePaymentDto implements CrossFieldChecks {
 
   @ApiPropertyOptional({
     description:
-      'Flat object: at most 20 keys of at most 40 characters; string values at most 500 characters.',
+      'Flat object: at most 20 keys of at most 40 characters; ' +
+      'string values at most 500 characters.',
     type: 'object',
     additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
     example: { order_id: 'A-1042' },
