@@ -20,7 +20,7 @@ export interface Instance {
 
 export interface InstanceOptions {
   env?: Record<string, string | undefined>;
-  /** How long to wait for /health/live. */
+  /** How long to wait for /health/live; default 50 s, as the embedded database boots slowly. */
   bootTimeoutMs?: number;
 }
 
@@ -92,7 +92,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
 
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const deadline = Date.now() + (options.bootTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.bootTimeoutMs ?? 50_000);
   await waitUntilLive(url, child, deadline, () => logs).catch((error: unknown) => {
     // An instance that never became live would otherwise outlive the test run.
     child.kill('SIGKILL');
