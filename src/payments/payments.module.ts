@@ -2,9 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { AuditModule } from '../audit/audit.module.js';
-import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { ProcessorModule } from '../processor/processor.module.js';
 import { ResilientProcessor } from '../processor/resilient.processor.js';
 import { PaymentReconciler, reconcilerSettings } from './payment-reconciler.job.js';

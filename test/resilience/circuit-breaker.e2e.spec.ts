@@ -3,7 +3,13 @@ import type { Instance } from '../support/instance.js';
 import { serverEnv } from '../support/env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
-import { GENEROUS_LIMITS, eventually, paymentBody, postPayment } from './support.js';
+import {
+  BOOT_TIMEOUT_MS,
+  GENEROUS_LIMITS,
+  eventually,
+  paymentBody,
+  postPayment,
+} from './support.js';
 
 const HALF_OPEN_SECONDS = 2;
 
@@ -14,6 +20,7 @@ describe('circuit breaker in front of the processor', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     instance = await startInstance({
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
       env: {
         ...serverEnv(database),
         ...GENEROUS_LIMITS,
@@ -23,7 +30,7 @@ describe('circuit breaker in front of the processor', () => {
         PROCESSOR_RETRY_MAX_DELAY: '10ms',
       },
     });
-  });
+  }, BOOT_TIMEOUT_MS + 10_000);
 
   afterAll(async () => {
     await instance?.stop();

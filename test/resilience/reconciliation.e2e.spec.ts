@@ -7,7 +7,14 @@ import { serverEnv } from '../support/env.js';
 import { describeWithServer } from '../support/servers.js';
 import { createServerDatabase, createTestDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
-import { AUTH, GENEROUS_LIMITS, eventually, paymentBody, postPayment } from './support.js';
+import {
+  AUTH,
+  BOOT_TIMEOUT_MS,
+  GENEROUS_LIMITS,
+  eventually,
+  paymentBody,
+  postPayment,
+} from './support.js';
 
 /** A 200 ms processor timeout and a 2 s grace (longer than 3 attempts of 200 ms plus waits). */
 const FAST_RECONCILIATION = {
@@ -40,8 +47,11 @@ describe('reconciliation of pending payments', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    instance = await startInstance({ env: { ...serverEnv(database), ...FAST_RECONCILIATION } });
-  });
+    instance = await startInstance({
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
+      env: { ...serverEnv(database), ...FAST_RECONCILIATION },
+    });
+  }, BOOT_TIMEOUT_MS + 10_000);
 
   afterAll(async () => {
     await instance?.stop();

@@ -9,6 +9,9 @@ export const GENEROUS_LIMITS = {
   RATE_LIMIT_GLOBAL: '100000/60s',
 };
 
+/** Boot allowance: the embedded PostgreSQL can take half a minute on a loaded machine. */
+export const BOOT_TIMEOUT_MS = 90_000;
+
 export const AUTH = { Authorization: 'Bearer test-api-key' };
 
 export function paymentBody(simulate?: 'decline' | 'error' | 'timeout') {

@@ -20,7 +20,7 @@ export interface Instance {
 
 export interface InstanceOptions {
   env?: Record<string, string | undefined>;
-  /** How long to wait for /health/live. */
+  /** How long to wait for /health/live; default 50 s, as the embedded database boots slowly. */
   bootTimeoutMs?: number;
 }
 
