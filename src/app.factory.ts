@@ -14,6 +14,19 @@ import { assignRequestId } from './common/http/request-id.middleware.js';
 import { RequestValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/config.types.js';
 
+/** Response headers a browser client needs to read: ids, replays, retries and limits. */
+const CORS_EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'Location',
+  'Idempotent-Replayed',
+  'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'RateLimit',
+  'RateLimit-Policy',
+];
+
 export function buildOpenApiDocument(app: NestExpressApplication) {
   const document = new DocumentBuilder()
     .setTitle('Payments API')
@@ -35,7 +48,9 @@ function configureHttp(app: NestExpressApplication, config: AppConfig): void {
     next();
   });
   app.use(jsonBodyMiddleware(config.http.bodyLimitBytes));
-  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.http.corsOrigins, exposedHeaders: CORS_EXPOSED_HEADERS });
+  }
 }
 
 /** Builds the whole application, configured exactly as it serves, without listening. */

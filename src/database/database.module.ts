@@ -3,9 +3,9 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 
-import { MIGRATIONS } from '../../migrations/index.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
+import { postgresConnectionOptions } from './connection-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
@@ -36,22 +36,11 @@ export function typeOrmOptions(config: AppConfig, mode: DatabaseMode): TypeOrmMo
   const url = mode.embedded?.url ?? config.database.url ?? '';
 
   return {
-    type: 'postgres',
-    url,
+    ...postgresConnectionOptions(url, mode.embedded ? 1 : config.database.poolSize),
     autoLoadEntities: true,
-    synchronize: false,
-    migrations: MIGRATIONS,
     migrationsRun: true,
-    migrationsTransactionMode: 'each',
-    installExtensions: false,
-    uuidExtension: 'pgcrypto',
     retryAttempts: 3,
     retryDelay: 500,
-    extra: {
-      max: mode.embedded ? 1 : config.database.poolSize,
-      connectionTimeoutMillis: 5000,
-      statement_timeout: 10_000,
-    },
   };
 }
 

@@ -23,10 +23,15 @@ function hasBody(request: Request): boolean {
   );
 }
 
+/** JSON, or a `+json` type, in UTF-8: RFC 8259 allows no other encoding between systems. */
 function isJsonContentType(request: Request): boolean {
-  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const [type, ...parameters] = (request.headers['content-type'] ?? '')
+    .split(';')
+    .map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='));
+  const utf8 = charset === undefined || ['charset=utf-8', 'charset="utf-8"'].includes(charset);
 
-  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+  return utf8 && (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type));
 }
 
 export interface HostileShape {
