@@ -13,6 +13,8 @@ import { HealthModule } from './health/health.module.js';
 import { loggerParams } from './logging.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { RateLimitGuard } from './rate-limiting/rate-limit.guard.js';
+import { RateLimitingModule } from './rate-limiting/rate-limiting.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** Wires the feature modules; global guards run in the order listed. */
@@ -29,12 +31,14 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         AuthModule,
+        RateLimitingModule,
         PaymentsModule,
         HealthModule,
         ...extra,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
       ],
     };

@@ -23,6 +23,10 @@ const providers = [
     help: 'Requests over a rate limit, by scope; shadow="true" when only reported.',
     labelNames: ['scope', 'shadow'],
   }),
+  makeGaugeProvider({
+    name: METRIC.rateLimitDegraded,
+    help: '1 while the shared rate-limit store (Redis) is failing and the fail mode applies.',
+  }),
   makeCounterProvider({
     name: METRIC.idempotentReplays,
     help: 'Responses replayed from a completed idempotency key.',

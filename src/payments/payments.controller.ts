@@ -13,6 +13,7 @@ import { NotFoundError } from '../common/errors/request-errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { RateLimit } from '../rate-limiting/rate-limit.decorator.js';
 import { Operation } from '../idempotency/resumable-operation.js';
 import type { ResumableOperation } from '../idempotency/resumable-operation.js';
 import type { StoredResponse } from '../idempotency/stored-response.js';
@@ -38,6 +39,7 @@ export class PaymentsController {
   ) {}
 
   @Post()
+  @RateLimit({ scope: 'endpoint' })
   @Idempotent({ body: CreatePaymentDto })
   @ApiOperation({ summary: 'Create a payment, exactly once per Idempotency-Key' })
   @ApiCreatedResponse({ type: PaymentView, description: 'Created (or replayed).' })

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+
+import { Logger } from '@nestjs/common';
+import { Cluster } from 'ioredis';
+
+import type { RedisClient } from '../redis/redis.module.js';
+import { LUA_COMMANDS, readLua } from './lua-scripts.js';
+import type {
+  Decision,
+  RateLimitStore,
+  Rule,
+  ScopeCheck,
+  ScopeStanding,
+} from './rate-limit.types.js';
+
+type ScriptCommand = (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<unknown>;
+
+const FIELDS_PER_SCOPE = 4;
+
+function defineScripts(client: RedisClient): void {
+  client.defineCommand(LUA_COMMANDS.decide, { lua: readLua('rate-limit.lua') });
+  client.defineCommand(LUA_COMMANDS.release, { lua: readLua('release.lua') });
+}
+
+function ruleArgs(rule: Rule): (string | number)[] {
+  return rule.algorithm === 'sliding_window'
+    ? ['w', rule.limit, rule.windowMs]
+    : ['b', rule.capacity, rule.refillPerSecond];
+}
+
+/** The part of a key Redis Cluster hashes: the first non-empty `{...}`, else the whole key. */
+export function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  const close = open === -1 ? -1 : key.indexOf('}', open + 1);
+
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** Checks grouped by hash tag, in the order their first member appears. */
+export function groupBySlot(checks: readonly ScopeCheck[]): ScopeCheck[][] {
+  const groups = new Map<string, ScopeCheck[]>();
+  for (const check of checks) {
+    const tag = hashTagOf(check.key);
+    const group = groups.get(tag);
+    if (group) group.push(check);
+    else groups.set(tag, [check]);
+  }
+
+  return [...groups.values()];
+}
+
+function parseDecision(checks: readonly ScopeCheck[], reply: unknown): Decision {
+  const values = (reply as (number | string)[]).map(Number);
+  const standings = checks.map((check, index): ScopeStanding => {
+    const base = 2 + FIELDS_PER_SCOPE * index;
+    return {
+      check,
+      allows: values[base] === 1,
+      remaining: values[base + 1],
+      resetMs: values[base + 2],
+      retryAfterMs: values[base + 3],
+    };
+  });
+
+  return { allowed: values[0] === 1, nowMs: values[1], standings };
+}
+
+/** One decision from parts decided per slot, its standings in the order of `checks`. */
+function mergeDecisions(checks: readonly ScopeCheck[], parts: Decision[], nowMs: number): Decision {
+  const byKey = new Map<string, ScopeStanding>();
+  for (const part of parts)
+    for (const standing of part.standings) byKey.set(standing.check.key, standing);
+
+  return {
+    allowed: parts.every((part) => part.allowed),
+    nowMs,
+    standings: checks.map((check) => byKey.get(check.key)!),
+  };
+}
+
+/**
+ * Counters in Redis, decided by `rate-limit.lua` with Redis's own clock. On a single server
+ * every scope of a request is decided in one script call. On a cluster, scopes whose keys hash
+ * to different slots cannot share a script: each slot group reserves in turn, and when a later
+ * group refuses, the earlier reservations are given back (see the README, "Rate limiting").
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly logger = new Logger(RedisRateLimitStore.name);
+  private readonly memberPrefix = randomBytes(6).toString('hex');
+  private readonly clustered: boolean;
+  private sequence = 0;
+
+  constructor(private readonly client: RedisClient) {
+    defineScripts(client);
+    this.clustered = client instanceof Cluster;
+  }
+
+  consume(checks: readonly ScopeCheck[]): Promise<Decision> {
+    const member = this.nextMember();
+    if (!this.clustered) return this.decide(checks, 'consume', member);
+
+    return this.consumeSlotBySlot(checks, member);
+  }
+
+  async peek(checks: readonly ScopeCheck[]): Promise<Decision> {
+    if (!this.clustered) return this.decide(checks, 'peek', '');
+
+    const parts = await Promise.all(
+      groupBySlot(checks).map((group) => this.decide(group, 'peek', '')),
+    );
+
+    return mergeDecisions(checks, parts, parts[0]?.nowMs ?? Date.now());
+  }
+
+  private async consumeSlotBySlot(checks: readonly ScopeCheck[], member: string) {
+    const groups = groupBySlot(checks);
+    const taken: Decision[] = [];
+    for (const group of groups) {
+      const decision = await this.decide(group, 'consume', member).catch(async (error) => {
+        await this.release(taken, member);
+        throw error;
+      });
+      if (!decision.allowed) {
+        await this.release(taken, member);
+        return this.refusedDecision(checks, groups, decision);
+      }
+      taken.push(decision);
+    }
+
+    return mergeDecisions(checks, taken, taken[0]?.nowMs ?? Date.now());
+  }
+
+  /** The refusing slot's standings as decided, the other slots' as they are after release. */
+  private async refusedDecision(
+    checks: readonly ScopeCheck[],
+    groups: ScopeCheck[][],
+    refusal: Decision,
+  ): Promise<Decision> {
+    const refusedKeys = new Set(refusal.standings.map((standing) => standing.check.key));
+    const others = groups.filter((group) => !refusedKeys.has(group[0].key));
+    const peeked = await Promise.all(others.map((group) => this.decide(group, 'peek', '')));
+    const merged = mergeDecisions(checks, [refusal, ...peeked], refusal.nowMs);
+
+    return { ...merged, allowed: false };
+  }
+
+  /**
+   * Gives back what earlier slot groups took. A give-back that fails leaves a unit counted that
+   * was never used: the limit stays safe (it can only refuse early) until the unit expires.
+   */
+  private async release(taken: Decision[], member: string): Promise<void> {
+    const results = await Promise.allSettled(
+      taken.map((decision) => this.releaseTaken(decision, member)),
+    );
+    const failed = results.filter((result) => result.status === 'rejected').length;
+    if (failed > 0) this.logger.warn({ failed }, 'could not give back reserved rate-limit units');
+  }
+
+  private async releaseTaken(decision: Decision, member: string): Promise<void> {
+    const checks = decision.standings
+      .filter((standing) => standing.allows)
+      .map((standing) => standing.check);
+    if (checks.length === 0) return;
+
+    const args = checks.flatMap((check) => ruleArgs(check.rule));
+    const command = this.command(LUA_COMMANDS.release);
+
+    await command(checks.length, ...checks.map((check) => check.key), member, ...args);
+  }
+
+  private async decide(
+    checks: readonly ScopeCheck[],
+    mode: 'consume' | 'peek',
+    member: string,
+  ): Promise<Decision> {
+    const args = checks.flatMap((check) => [...ruleArgs(check.rule), check.enforced ? 1 : 0]);
+    const command = this.command(LUA_COMMANDS.decide);
+    const reply = await command(
+      checks.length,
+      ...checks.map((check) => check.key),
+      mode,
+      member,
+      ...args,
+    );
+
+    return parseDecision(checks, reply);
+  }
+
+  private command(name: string): ScriptCommand {
+    const commands = this.client as unknown as Record<string, ScriptCommand>;
+
+    return (...args) => commands[name](...args);
+  }
+
+  private nextMember(): string {
+    this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER;
+
+    return `${this.memberPrefix}:${this.sequence.toString(36)}`;
+  }
+}

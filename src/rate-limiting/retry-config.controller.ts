@@ -1,0 +1,43 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { Public } from '../auth/public.decorator.js';
+import { RESILIENCE_SETTINGS } from '../processor/resilient.processor.js';
+import { RetryConfigView } from './dto/retry-config.view.js';
+import { RateLimitPolicy } from './rate-limit.policy.js';
+import { limitOf, windowSecondsOf } from './rate-limit.types.js';
+
+/** Statuses a client may retry: in progress, limited, and transient server failures. */
+const RETRYABLE_STATUS_CODES = [409, 429, 500, 502, 503, 504];
+
+@ApiTags('rate-limits')
+@Controller('api/v1/retry-config')
+export class RetryConfigController {
+  constructor(private readonly policy: RateLimitPolicy) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'The retry policy clients should follow, from live configuration' })
+  @ApiOkResponse({ type: RetryConfigView })
+  retryConfig(): RetryConfigView {
+    const resilience = RESILIENCE_SETTINGS;
+
+    return {
+      max_retries: resilience.maxRetries,
+      base_delay_ms: resilience.baseDelayMs,
+      max_delay_ms: resilience.maxDelayMs,
+      backoff: 'exponential',
+      jitter: 'full',
+      retryable_status_codes: RETRYABLE_STATUS_CODES,
+      respect_retry_after: true,
+      idempotency_key_header: 'Idempotency-Key',
+      reuse_idempotency_key_on_retry: true,
+      rate_limits: this.policy.rules().map(({ scope, rule }) => ({
+        scope,
+        algorithm: rule.algorithm,
+        limit: limitOf(rule),
+        window_seconds: windowSecondsOf(rule),
+      })),
+    };
+  }
+}
