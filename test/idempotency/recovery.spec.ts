@@ -47,7 +47,8 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
 
   it('resumes a request whose instance died after charging: one payment, one charge', async () => {
     const lock = { IDEMPOTENCY_LOCK_TTL: '1500ms' };
-    const doomed = await start({ ...lock, PROCESSOR_LATENCY: '6s', PROCESSOR_TIMEOUT: '30s' });
+    const slow = { PROCESSOR_LATENCY: '6s', PROCESSOR_TIMEOUT: '30s', RECONCILE_GRACE: '120s' };
+    const doomed = await start({ ...lock, ...slow });
     const survivor = await start(lock);
     const key = newKey('crash');
 
