@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { jsonBodyMiddleware } from './common/http/json-body.middleware.js';
 import { RequestValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/config.types.js';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 
 export function buildOpenApiDocument(app: NestExpressApplication) {
   const document = new DocumentBuilder()
@@ -23,6 +24,7 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
 }
 
 function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(app.get(HttpMetricsMiddleware).handler);
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
   app.use(helmet({ contentSecurityPolicy: false }));

@@ -16,6 +16,7 @@ import type { AppConfig } from '../config/config.types.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { Operation } from '../idempotency/resumable-operation.js';
 import type { ResumableOperation } from '../idempotency/resumable-operation.js';
+import type { StoredResponse } from '../idempotency/stored-response.js';
 import { writeStoredResponse } from '../idempotency/stored-response.writer.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
 import { ListPaymentsQuery } from './dto/list-payments.query.js';
@@ -24,7 +25,7 @@ import type { PaymentEntity } from './payment.entity.js';
 import { toView } from './payment.responses.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { PaymentsService } from './payments.service.js';
-import type { CreatePaymentCommand } from './payments.service.js';
+import type { CreatePaymentCommand, PaymentAudit } from './payments.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -84,25 +85,30 @@ export class PaymentsController {
     body: CreatePaymentDto,
     operation: ResumableOperation,
   ): CreatePaymentCommand {
-    const audit = auditContextOf(request);
-    const auditEntry = audit
-      ? (payment: PaymentEntity, stored: { status: number }) => {
-          audit.recorded = true;
-          const outcome = stored.status === 402 ? 'declined' : 'created';
-          return entryFor(request, audit, {
-            outcome,
-            statusCode: stored.status,
-            transactionId: payment.id,
-          });
-        }
-      : null;
-
     return {
       accountId: requirePrincipal(request).accountId,
       body,
       operation,
       simulationEnabled: this.config.simulationEnabled,
-      auditEntry,
+      audit: this.auditFor(request),
+    };
+  }
+
+  /** The entry commits with the payment; only then is the request marked as recorded. */
+  private auditFor(request: Request): PaymentAudit | null {
+    const context = auditContextOf(request);
+    if (!context) return null;
+
+    return {
+      entryFor: (payment: PaymentEntity, stored: StoredResponse) =>
+        entryFor(request, context, {
+          outcome: stored.status === 402 ? 'declined' : 'created',
+          statusCode: stored.status,
+          transactionId: payment.id,
+        }),
+      committed: () => {
+        context.recorded = true;
+      },
     };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { ProcessorChargeEntity } from './processor-charge.entity.js';
+import { ProcessorMetrics } from './processor-metrics.js';
 import { PAYMENT_PROCESSOR } from './processor.port.js';
 import { ResilientProcessor } from './resilient.processor.js';
 import { SimulatedProcessor } from './simulated.processor.js';
@@ -13,6 +14,7 @@ import { SimulatedProcessor } from './simulated.processor.js';
     SimulatedProcessor,
     { provide: PAYMENT_PROCESSOR, useExisting: SimulatedProcessor },
     ResilientProcessor,
+    ProcessorMetrics,
   ],
   exports: [ResilientProcessor],
 })

@@ -28,6 +28,17 @@ export class ProcessorOutcomeUnknownError extends Error {
   }
 }
 
+export type CircuitStateName = 'closed' | 'open' | 'half_open';
+
+/** Why a charge failed, as seen by its caller after retries. */
+export type ChargeFailureKind = 'circuit_open' | 'timeout' | 'transient' | 'other';
+
+/** Receives what happens to the breaker and to charges; used for metrics. */
+export interface ProcessorObserver {
+  circuitChanged?(state: CircuitStateName): void;
+  chargeFailed?(kind: ChargeFailureKind): void;
+}
+
 export interface ResilienceSettings {
   maxRetries: number;
   baseDelayMs: number;
@@ -51,6 +62,13 @@ function fullJitter(attempt: number, settings: ResilienceSettings): number {
   return Math.random() * cap;
 }
 
+function failureKind(error: unknown): ChargeFailureKind {
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof TaskCancelledError) return 'timeout';
+
+  return error instanceof ProcessorTransientError ? 'transient' : 'other';
+}
+
 /**
  * Every processor call goes through: a timeout (an unanswered charge is an unknown outcome,
  * never retried here but reconciled later), retries with full-jitter backoff for transient
@@ -63,6 +81,7 @@ export class ResilientProcessor {
   private readonly policy: IPolicy;
   private openedAt = 0;
   private consecutiveFailures = 0;
+  private readonly observers: ProcessorObserver[] = [];
 
   constructor(
     @Inject(PAYMENT_PROCESSOR) private readonly processor: PaymentProcessor,
@@ -89,7 +108,7 @@ export class ResilientProcessor {
     this.watchBreaker();
   }
 
-  get circuitState(): 'closed' | 'open' | 'half_open' {
+  get circuitState(): CircuitStateName {
     if (this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated) {
       return 'open';
     }
@@ -110,6 +129,10 @@ export class ResilientProcessor {
     return Math.max(1, Math.ceil(remaining / 1000));
   }
 
+  observe(observer: ProcessorObserver): void {
+    this.observers.push(observer);
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     try {
       const result = await this.policy.execute(({ signal }) =>
@@ -120,6 +143,8 @@ export class ResilientProcessor {
       return result;
     } catch (error) {
       this.consecutiveFailures += 1;
+      const kind = failureKind(error);
+      this.observers.forEach((observer) => observer.chargeFailed?.(kind));
       throw this.translate(error);
     }
   }
@@ -155,5 +180,9 @@ export class ResilientProcessor {
     });
     this.breaker.onReset(() => this.logger.log('circuit closed'));
     this.breaker.onHalfOpen(() => this.logger.log('circuit half-open: probing'));
+    this.breaker.onStateChange(() => {
+      const state = this.circuitState;
+      this.observers.forEach((observer) => observer.circuitChanged?.(state));
+    });
   }
 }
