@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { jsonBodyMiddleware } from './common/http/json-body.middleware.js';
 import { RequestValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/config.types.js';
+import { DrainService } from './health/drain.service.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 
 export function buildOpenApiDocument(app: NestExpressApplication) {
@@ -24,6 +25,7 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
 }
 
 function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(app.get(DrainService).handler);
   app.use(app.get(HttpMetricsMiddleware).handler);
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
@@ -32,7 +34,11 @@ function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
 }
 
-/** Builds the whole application, configured exactly as it serves, without listening. */
+/**
+ * Builds the whole application, configured exactly as it serves, without listening. Signals are
+ * handled by `GracefulShutdown` (main.ts), not by Nest's shutdown hooks, because Nest would
+ * close the database before the HTTP server stopped answering.
+ */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
@@ -42,7 +48,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   configureHttp(app, config);
   app.useGlobalPipes(new RequestValidationPipe());
-  app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });

@@ -173,11 +173,23 @@ function parseUrl(reader: EnvReader, name: string, protocols: string[]): string 
   return raw;
 }
 
+function parseDrainDelay(reader: EnvReader, shutdownTimeoutMs: number): number {
+  const delayMs = reader.duration('SHUTDOWN_DRAIN_DELAY', '0ms');
+  if (delayMs >= shutdownTimeoutMs) {
+    const raw = reader.text('SHUTDOWN_DRAIN_DELAY', '0ms');
+    throw new ConfigError('SHUTDOWN_DRAIN_DELAY', 'a duration shorter than SHUTDOWN_TIMEOUT', raw);
+  }
+
+  return delayMs;
+}
+
 /** Reads and validates the whole environment once; throws a ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const reader = new EnvReader(env);
   const nodeEnv = reader.text('NODE_ENV', 'development');
   const production = nodeEnv === 'production';
+
+  const shutdownTimeoutMs = reader.duration('SHUTDOWN_TIMEOUT', '10s', 100);
 
   return {
     port: reader.integer('PORT', 8000, 0, 65535),
@@ -222,7 +234,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       corsOrigins: reader.list('CORS_ORIGINS'),
     },
     audit: { retentionMs: reader.duration('AUDIT_RETENTION', '400d', 86_400_000) },
-    shutdownTimeoutMs: reader.duration('SHUTDOWN_TIMEOUT', '10s', 100),
+    shutdownTimeoutMs,
+    shutdownDrainDelayMs: parseDrainDelay(reader, shutdownTimeoutMs),
   };
 }
 

@@ -12,6 +12,9 @@ import type { TestDatabase } from '../support/test-database.js';
 
 const BODY = { amount: 5, currency: 'EUR', payment_method: 'debit_card' };
 
+/** The embedded database boots slowly on a busy machine. */
+const EMBEDDED_BOOT_MS = 50_000;
+
 describe('GET /metrics', () => {
   let database: TestDatabase;
   let instance: Instance;
@@ -32,7 +35,7 @@ describe('GET /metrics', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    instance = await startInstance({ env: serverEnv(database) });
+    instance = await startInstance({ env: serverEnv(database), bootTimeoutMs: EMBEDDED_BOOT_MS });
   });
 
   afterAll(async () => {
