@@ -13,15 +13,35 @@ import type { AppConfig } from './config/config.types.js';
 import { DrainService } from './health/drain.service.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 
-export function buildOpenApiDocument(app: NestExpressApplication) {
+type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
+
+/** An operation that declares no security requirement is public: say so (`security: []`). */
+function markPublicOperations(document: OpenApiDocument): OpenApiDocument {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method];
+      if (operation && operation.security === undefined) operation.security = [];
+    }
+  }
+
+  return document;
+}
+
+export function buildOpenApiDocument(app: NestExpressApplication): OpenApiDocument {
   const document = new DocumentBuilder()
     .setTitle('Payments API')
     .setDescription('Payments with idempotency keys, atomic rate limits and safe retries.')
     .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+    .addServer('/', 'This instance')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'API key',
+      description: 'API key',
+    })
     .build();
 
-  return SwaggerModule.createDocument(app, document);
+  return markPublicOperations(SwaggerModule.createDocument(app, document));
 }
 
 function configureHttp(app: NestExpressApplication, config: AppConfig): void {

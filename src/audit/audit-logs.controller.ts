@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Request } from 'express';
 
 import { requirePrincipal } from '../auth/principal.js';
+import { ApiProblemResponses } from '../common/http/api-problem.decorator.js';
 import { decodeAuditCursor } from './audit-cursor.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { AuditLogPage } from './dto/audit-log.view.js';
@@ -20,6 +21,7 @@ export class AuditLogsController {
     summary: 'The caller’s own audit entries, newest first',
   })
   @ApiOkResponse({ type: AuditLogPage })
+  @ApiProblemResponses(400, 401, 429)
   async list(@Query() query: ListAuditLogsQuery, @Req() request: Request): Promise<AuditLogPage> {
     const { accountId } = requirePrincipal(request);
     const page = await this.repository.page({

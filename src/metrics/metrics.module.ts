@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
 import {
   PrometheusModule,
   makeCounterProvider,
   makeGaugeProvider,
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
 import type { Gauge } from 'prom-client';
 
 import { HttpMetricsMiddleware } from './http-metrics.middleware.js';
@@ -86,6 +88,17 @@ const auditMetrics = [
   }),
 ];
 
+/**
+ * Default metrics that prom-client names with `_total` although they are gauges, which
+ * Prometheus reserves for counters (`promtool check metrics` flags them). The same numbers
+ * remain available per type in `nodejs_active_handles`, `_requests` and `_resources`.
+ */
+const MISNAMED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 const providers = [
   { provide: PaymentMetrics, useFactory: () => new PaymentMetrics() },
   HttpMetricsMiddleware,
@@ -107,4 +120,8 @@ const providers = [
   providers,
   exports: providers,
 })
-export class MetricsModule {}
+export class MetricsModule implements OnModuleInit {
+  onModuleInit(): void {
+    MISNAMED_DEFAULT_METRICS.forEach((name) => register.removeSingleMetric(name));
+  }
+}
