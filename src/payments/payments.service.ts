@@ -63,6 +63,7 @@ export class PaymentsService {
     if (charged === null) return this.finish(command, payment);
 
     this.metrics.recordCharge(charged.outcome === 'succeeded' ? 'succeeded' : 'declined');
+
     return this.finish(command, this.applyResult(payment, charged));
   }
 
