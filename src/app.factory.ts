@@ -13,6 +13,8 @@ import { jsonBodyMiddleware } from './common/http/json-body.middleware.js';
 import { assignRequestId } from './common/http/request-id.middleware.js';
 import { RequestValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/config.types.js';
+import { DrainService } from './health/drain.service.js';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 
 /** Response headers a browser client needs to read: ids, replays, retries and limits. */
 const CORS_EXPOSED_HEADERS = [
@@ -27,18 +29,40 @@ const CORS_EXPOSED_HEADERS = [
   'RateLimit-Policy',
 ];
 
-export function buildOpenApiDocument(app: NestExpressApplication) {
+type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
+
+/** An operation that declares no security requirement is public: say so (`security: []`). */
+function markPublicOperations(document: OpenApiDocument): OpenApiDocument {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method];
+      if (operation && operation.security === undefined) operation.security = [];
+    }
+  }
+
+  return document;
+}
+
+export function buildOpenApiDocument(app: NestExpressApplication): OpenApiDocument {
   const document = new DocumentBuilder()
     .setTitle('Payments API')
     .setDescription('Payments with idempotency keys, atomic rate limits and safe retries.')
     .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+    .addServer('/', 'This instance')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'API key',
+      description: 'API key',
+    })
     .build();
 
-  return SwaggerModule.createDocument(app, document);
+  return markPublicOperations(SwaggerModule.createDocument(app, document));
 }
 
 function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(app.get(DrainService).handler);
+  app.use(app.get(HttpMetricsMiddleware).handler);
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
   app.use(helmet({ contentSecurityPolicy: false }));
@@ -53,7 +77,11 @@ function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   }
 }
 
-/** Builds the whole application, configured exactly as it serves, without listening. */
+/**
+ * Builds the whole application, configured exactly as it serves, without listening. Signals are
+ * handled by `GracefulShutdown` (main.ts), not by Nest's shutdown hooks, because Nest would
+ * close the database before the HTTP server stopped answering.
+ */
 export async function createApp(
   config: AppConfig,
   extra: Type<unknown>[] = [],
@@ -66,7 +94,6 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   configureHttp(app, config);
   app.useGlobalPipes(new RequestValidationPipe());
-  app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });

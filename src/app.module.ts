@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BodyProblemGuard } from './common/http/body-problem.guard.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.types.js';
@@ -39,6 +40,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useClass: BodyProblemGuard },
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
       ],
     };

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, productionProblems } from './config/config.loader.js';
 import type { AppConfig } from './config/config.types.js';
 import { createApp } from './app.factory.js';
+import { GracefulShutdown } from './shutdown.js';
 
 function configOrExit(): AppConfig {
   try {
@@ -22,6 +23,7 @@ async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const app = await createApp(config);
   await app.listen(config.port, '0.0.0.0');
+  new GracefulShutdown(app, config).install();
 }
 
 void bootstrap();

@@ -45,20 +45,22 @@ class BenchRoutesController {
       body,
       operation: unguardedOperation(),
       simulationEnabled: false,
-      auditEntry: (payment, result) => ({
-        accountId: BENCH_ACCOUNT,
-        action: 'payment.create',
-        outcome: 'created',
-        statusCode: result.status,
-        requestId: String((request as Request & { id?: string }).id ?? ''),
-        ip: request.ip ?? null,
-        method: 'POST',
-        path: '/bench/bare-payment',
-        idempotencyKey: null,
-        transactionId: payment.id,
-        latencyMs: 0,
-      }),
-      onAudited: () => undefined,
+      audit: {
+        entryFor: (payment, result) => ({
+          accountId: BENCH_ACCOUNT,
+          action: 'payment.create',
+          outcome: 'created',
+          statusCode: result.status,
+          requestId: String((request as Request & { id?: string }).id ?? ''),
+          ip: request.ip ?? null,
+          method: 'POST',
+          path: '/bench/bare-payment',
+          idempotencyKey: null,
+          transactionId: payment.id,
+          latencyMs: 0,
+        }),
+        committed: () => undefined,
+      },
     });
 
     response.status(stored.status).set(stored.headers).end(stored.body);

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
+import type { Counter } from 'prom-client';
 
+import { InjectMetric, METRIC } from '../metrics/metric-names.js';
 import type { AuditAction, AuditOutcome } from './audit-log.entity.js';
 import { entryFor } from './audit-context.js';
-import type { RequestWithAudit } from './audit-context.js';
+import type { AuditContext, RequestWithAudit } from './audit-context.js';
 import { AuditService } from './audit.service.js';
+
+/** Status recorded for a request whose client went away before it was answered. */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 const OUTCOME_BY_STATUS: Record<number, AuditOutcome> = {
   200: 'ok',
@@ -16,6 +21,8 @@ const OUTCOME_BY_STATUS: Record<number, AuditOutcome> = {
   422: 'key_reused',
   429: 'rate_limited',
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function outcomeFor(statusCode: number, replayed: boolean): AuditOutcome {
   if (replayed) return 'replayed';
@@ -31,24 +38,41 @@ export function actionFor(method: string, path: string): AuditAction {
   return /^\/api\/v1\/payments\/?$/.test(path) ? 'payment.list' : 'payment.read';
 }
 
-function transactionIdFrom(response: Response): string | null {
+/** The payment a response is about: a created one's Location, or a payment that was read. */
+export function transactionIdFor(
+  context: AuditContext,
+  response: Response,
+  outcome: AuditOutcome,
+): string | null {
   const location = response.getHeader('Location');
-  const match = typeof location === 'string' ? /\/payments\/([0-9a-f-]{36})$/.exec(location) : null;
+  const created =
+    typeof location === 'string' ? /\/payments\/([0-9a-f-]{36})$/.exec(location) : null;
+  if (created) return created[1];
+  if (context.action !== 'payment.read' || outcome !== 'ok') return null;
 
-  return match ? match[1] : null;
+  const id = context.path.split('/').pop() ?? '';
+
+  return UUID.test(id) ? id.toLowerCase() : null;
 }
 
 /**
  * Records every request to a payments route, whatever stopped it (authentication, a limit,
- * validation). Entries already written with the payment's own transaction are skipped.
+ * validation, an unreadable body, a client that hung up). Entries already written with the
+ * payment's own transaction are skipped. Also counts payment creations by the same outcome.
+ * Express may run it twice for one request (two route patterns match); the first run wins.
  */
 @Injectable()
 export class AuditTrailMiddleware implements NestMiddleware {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    @InjectMetric(METRIC.paymentRequests) private readonly paymentRequests: Counter<'outcome'>,
+  ) {}
 
   use(request: RequestWithAudit, response: Response, next: NextFunction): void {
+    if (request.audit) return next();
+
     const path = (request.originalUrl ?? request.url).split('?')[0];
-    const context = {
+    const context: AuditContext = {
       action: actionFor(request.method, path),
       requestId: String(request.id ?? ''),
       ip: request.ip ?? null,
@@ -59,16 +83,18 @@ export class AuditTrailMiddleware implements NestMiddleware {
     };
     request.audit = context;
 
-    response.on('finish', () => {
-      if (context.recorded) return;
-
-      const replayed = response.getHeader('Idempotent-Replayed') === 'true';
-      const outcome = outcomeFor(response.statusCode, replayed);
-      const transactionId = transactionIdFrom(response);
-      this.audit.enqueue(
-        entryFor(request, context, { outcome, statusCode: response.statusCode, transactionId }),
-      );
-    });
+    response.once('close', () => this.recordEnd(request, response, context));
     next();
+  }
+
+  private recordEnd(request: RequestWithAudit, response: Response, context: AuditContext): void {
+    const statusCode = response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST;
+    const replayed = response.getHeader('Idempotent-Replayed') === 'true';
+    const outcome = outcomeFor(statusCode, replayed);
+    if (context.action === 'payment.create') this.paymentRequests.inc({ outcome });
+    if (context.recorded) return;
+
+    const transactionId = transactionIdFor(context, response, outcome);
+    this.audit.enqueue(entryFor(request, context, { outcome, statusCode, transactionId }));
   }
 }

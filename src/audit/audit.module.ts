@@ -3,12 +3,16 @@ import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { AuditLogEntity } from './audit-log.entity.js';
+import { AuditLogRepository } from './audit-log.repository.js';
+import { AuditLogsController } from './audit-logs.controller.js';
+import { AuditRetentionJob } from './audit-retention.job.js';
 import { AuditTrailMiddleware } from './audit-trail.middleware.js';
 import { AuditService } from './audit.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
-  providers: [AuditService, AuditTrailMiddleware],
+  controllers: [AuditLogsController],
+  providers: [AuditService, AuditTrailMiddleware, AuditLogRepository, AuditRetentionJob],
   exports: [AuditService],
 })
 export class AuditModule implements NestModule {

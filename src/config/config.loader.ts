@@ -285,12 +285,24 @@ function parseReconcile(reader: EnvReader, processor: ProcessorConfig): AppConfi
   return { intervalMs: reader.duration('RECONCILE_INTERVAL', '5s', 100), graceMs };
 }
 
+function parseDrainDelay(reader: EnvReader, shutdownTimeoutMs: number): number {
+  const delayMs = reader.duration('SHUTDOWN_DRAIN_DELAY', '0ms');
+  if (delayMs >= shutdownTimeoutMs) {
+    const raw = reader.text('SHUTDOWN_DRAIN_DELAY', '0ms');
+    throw new ConfigError('SHUTDOWN_DRAIN_DELAY', 'a duration shorter than SHUTDOWN_TIMEOUT', raw);
+  }
+
+  return delayMs;
+}
+
 /** Reads and validates the whole environment once; throws a ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const reader = new EnvReader(env);
   const nodeEnv = reader.choice('NODE_ENV', 'development', NODE_ENVS);
   const production = nodeEnv === 'production';
   const processor = parseProcessor(reader);
+
+  const shutdownTimeoutMs = reader.duration('SHUTDOWN_TIMEOUT', '10s', 100);
 
   return {
     port: reader.integer('PORT', 8000, 0, 65535),
@@ -334,7 +346,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       corsOrigins: parseCorsOrigins(reader),
     },
     audit: { retentionMs: reader.duration('AUDIT_RETENTION', '400d', 86_400_000) },
-    shutdownTimeoutMs: reader.duration('SHUTDOWN_TIMEOUT', '10s', 100),
+    shutdownTimeoutMs,
+    shutdownDrainDelayMs: parseDrainDelay(reader, shutdownTimeoutMs),
   };
 }
 

@@ -53,4 +53,6 @@ export interface AppConfig {
   http: { bodyLimitBytes: number; trustProxy: string[]; corsOrigins: string[] };
   audit: { retentionMs: number };
   shutdownTimeoutMs: number;
+  /** How long readiness reports draining while the instance still serves, before it stops. */
+  shutdownDrainDelayMs: number;
 }

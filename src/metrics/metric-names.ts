@@ -8,6 +8,13 @@ export const METRIC = {
   idempotentReplays: 'idempotent_replays_total',
   concurrentConflicts: 'concurrent_conflicts_total',
   httpDuration: 'http_request_duration_seconds',
+  processorCircuitState: 'processor_circuit_state',
+  processorCircuitTransitions: 'processor_circuit_transitions_total',
+  processorErrors: 'processor_errors_total',
+  auditDropped: 'audit_entries_dropped_total',
+  auditBuffered: 'audit_buffer_entries',
+  auditWriteFailures: 'audit_write_failures_total',
+  auditRetentionDeleted: 'audit_retention_deleted_total',
 } as const;
 
 /**

@@ -7,7 +7,26 @@ import type { ResumableOperation } from '../idempotency/resumable-operation.js';
 import type { StoredResponse } from '../idempotency/stored-response.js';
 import type { CreatePaymentDto } from './dto/create-payment.dto.js';
 import type { PaymentEntity } from './payment.entity.js';
-import type { CreatePaymentCommand } from './payments.service.js';
+import type { CreatePaymentCommand, PaymentAudit } from './payments.service.js';
+
+/** The entry commits with the payment; only then is the request marked as recorded. */
+function auditFor(request: Request, action: AuditAction): PaymentAudit | null {
+  const context = auditContextOf(request);
+  if (!context) return null;
+
+  return {
+    entryFor: (payment: PaymentEntity, stored: StoredResponse) =>
+      entryFor(request, context, {
+        action,
+        outcome: stored.status === 402 ? 'declined' : 'created',
+        statusCode: stored.status,
+        transactionId: payment.id,
+      }),
+    committed: () => {
+      if (action === context.action) context.recorded = true;
+    },
+  };
+}
 
 /** Builds the command for one payment attempt of this request, with its audit entry. */
 export function paymentCommandFor(
@@ -16,25 +35,11 @@ export function paymentCommandFor(
   operation: ResumableOperation,
   options: { simulationEnabled: boolean; action: AuditAction },
 ): CreatePaymentCommand {
-  const audit = auditContextOf(request);
-  const auditEntry = audit
-    ? (payment: PaymentEntity, stored: StoredResponse) =>
-        entryFor(request, audit, {
-          action: options.action,
-          outcome: stored.status === 402 ? 'declined' : 'created',
-          statusCode: stored.status,
-          transactionId: payment.id,
-        })
-    : null;
-
   return {
     accountId: requirePrincipal(request).accountId,
     body,
     operation,
     simulationEnabled: options.simulationEnabled,
-    auditEntry,
-    onAudited: () => {
-      if (audit && options.action === audit.action) audit.recorded = true;
-    },
+    audit: auditFor(request, options.action),
   };
 }

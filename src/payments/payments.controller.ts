@@ -10,6 +10,7 @@ import type { Request, Response } from 'express';
 
 import { requirePrincipal } from '../auth/principal.js';
 import { NotFoundError } from '../common/errors/request-errors.js';
+import { ApiProblemResponses } from '../common/http/api-problem.decorator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -41,8 +42,22 @@ export class PaymentsController {
   @Post()
   @RateLimit({ scope: 'endpoint' })
   @Idempotent({ body: CreatePaymentDto })
-  @ApiOperation({ summary: 'Create a payment, exactly once per Idempotency-Key' })
-  @ApiCreatedResponse({ type: PaymentView, description: 'Created (or replayed).' })
+  @ApiOperation({
+    operationId: 'createPayment',
+    summary: 'Create a payment, exactly once per Idempotency-Key',
+  })
+  @ApiCreatedResponse({
+    type: PaymentView,
+    description: 'Created (or replayed, with Idempotent-Replayed: true).',
+    headers: {
+      Location: { description: '/api/v1/payments/{transaction_id}', schema: { type: 'string' } },
+      'Idempotent-Replayed': {
+        description: 'true when this is a stored response replayed for a repeated key',
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
+    },
+  })
+  @ApiProblemResponses(400, 401, 402, 409, 413, 415, 422, 429, 503)
   async create(
     @Body() body: CreatePaymentDto,
     @Operation() operation: ResumableOperation,
@@ -61,8 +76,9 @@ export class PaymentsController {
   }
 
   @Get(':transaction_id')
-  @ApiOperation({ summary: 'One of the caller’s payments' })
+  @ApiOperation({ operationId: 'getPayment', summary: 'One of the caller’s payments' })
   @ApiOkResponse({ type: PaymentView })
+  @ApiProblemResponses(401, 404, 429)
   async findOne(@Param('transaction_id') id: string, @Req() request: Request) {
     const { accountId } = requirePrincipal(request);
     const payment = UUID.test(id) ? await this.repository.findOwned(accountId, id) : null;
@@ -72,8 +88,9 @@ export class PaymentsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The caller’s payments, newest first' })
+  @ApiOperation({ operationId: 'listPayments', summary: 'The caller’s payments, newest first' })
   @ApiOkResponse({ type: PaymentPage })
+  @ApiProblemResponses(400, 401, 429)
   async list(@Query() query: ListPaymentsQuery, @Req() request: Request): Promise<PaymentPage> {
     const { accountId } = requirePrincipal(request);
     const page = await this.repository.page({

@@ -5,8 +5,10 @@ import type { EntityManager } from 'typeorm';
 
 import type { AuditEntry } from '../audit/audit-entry.js';
 import { AuditService } from '../audit/audit.service.js';
+import { ProcessorUnavailableError } from '../common/errors/payment-errors.js';
 import type { ResumableOperation } from '../idempotency/resumable-operation.js';
 import type { StoredResponse } from '../idempotency/stored-response.js';
+import { PaymentMetrics } from '../metrics/payment-metrics.service.js';
 import type { ChargeResult, SimulatedOutcome } from '../processor/processor.port.js';
 import {
   ProcessorOutcomeUnknownError,
@@ -20,15 +22,20 @@ import { PaymentsRepository } from './payments.repository.js';
 
 const SIMULATED_OUTCOMES = new Set<string>(['decline', 'error', 'timeout']);
 
+/** The audit entry written in the payment's own transaction, and the news that it committed. */
+export interface PaymentAudit {
+  entryFor(payment: PaymentEntity, response: StoredResponse): AuditEntry;
+  /** Called only after the transaction holding the entry committed. */
+  committed(): void;
+}
+
 export interface CreatePaymentCommand {
   accountId: string;
   body: CreatePaymentDto;
   operation: ResumableOperation;
   simulationEnabled: boolean;
-  /** Builds the audit entry written with the payment; null when nothing is audited. */
-  auditEntry: ((payment: PaymentEntity, response: StoredResponse) => AuditEntry) | null;
-  /** Called once the audit entry committed with the payment. */
-  onAudited: () => void;
+  /** Null when the request is not audited. */
+  audit: PaymentAudit | null;
 }
 
 /**
@@ -45,6 +52,7 @@ export class PaymentsService {
     private readonly repository: PaymentsRepository,
     private readonly processor: ResilientProcessor,
     private readonly audit: AuditService,
+    private readonly metrics: PaymentMetrics,
   ) {}
 
   async create(command: CreatePaymentCommand): Promise<StoredResponse> {
@@ -53,6 +61,8 @@ export class PaymentsService {
 
     const charged = await this.charge(payment, command);
     if (charged === null) return this.finish(command, payment);
+
+    this.metrics.recordCharge(charged.outcome === 'succeeded' ? 'succeeded' : 'declined');
 
     return this.finish(command, this.applyResult(payment, charged));
   }
@@ -89,6 +99,7 @@ export class PaymentsService {
         simulate: this.simulatedOutcome(payment, command.simulationEnabled),
       });
     } catch (error) {
+      if (error instanceof ProcessorUnavailableError) this.metrics.recordCharge('unavailable');
       if (!(error instanceof ProcessorOutcomeUnknownError)) throw error;
 
       this.logger.warn({ transactionId: payment.id }, 'processor timed out; payment left pending');
@@ -110,11 +121,11 @@ export class PaymentsService {
     await this.dataSource.transaction(async (manager: EntityManager) => {
       await this.repository.settle(manager, payment);
       await command.operation.complete(manager, response);
-      if (command.auditEntry) {
-        await this.audit.recordWithin(manager, command.auditEntry(payment, response));
+      if (command.audit) {
+        await this.audit.recordWithin(manager, command.audit.entryFor(payment, response));
       }
     });
-    if (command.auditEntry) command.onAudited();
+    command.audit?.committed();
 
     return response;
   }

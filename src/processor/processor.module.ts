@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { ProcessorChargeEntity } from './processor-charge.entity.js';
+import { ProcessorMetrics } from './processor-metrics.js';
 import { PAYMENT_PROCESSOR } from './processor.port.js';
 import type { PaymentProcessor } from './processor.port.js';
 import { resilienceSettings } from './resilience-settings.js';
@@ -22,6 +23,7 @@ import { SimulatedProcessor } from './simulated.processor.js';
       useFactory: (processor: PaymentProcessor, config: AppConfig) =>
         new ResilientProcessor(processor, resilienceSettings(config)),
     },
+    ProcessorMetrics,
   ],
   exports: [ResilientProcessor],
 })

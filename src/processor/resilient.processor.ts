@@ -31,13 +31,29 @@ export class ProcessorOutcomeUnknownError extends Error {
   }
 }
 
-export type CircuitStatus = 'closed' | 'open' | 'half_open';
+export type CircuitStateName = 'closed' | 'open' | 'half_open';
+
+/** Why a charge failed, as seen by its caller after retries. */
+export type ChargeFailureKind = 'circuit_open' | 'timeout' | 'transient' | 'other';
+
+/** Receives what happens to the breaker and to charges; used for metrics. */
+export interface ProcessorObserver {
+  circuitChanged?(state: CircuitStateName): void;
+  chargeFailed?(kind: ChargeFailureKind): void;
+}
 
 /** What the health check reports about the processor. */
 export interface ProcessorHealth {
   status: 'up' | 'degraded' | 'down';
-  circuit: CircuitStatus;
+  circuit: CircuitStateName;
   consecutive_failures: number;
+}
+
+function failureKind(error: unknown): ChargeFailureKind {
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof TaskCancelledError) return 'timeout';
+
+  return error instanceof ProcessorTransientError ? 'transient' : 'other';
 }
 
 /**
@@ -54,6 +70,7 @@ export class ResilientProcessor {
   private readonly policy: IPolicy;
   private openedAt = 0;
   private consecutiveFailures = 0;
+  private readonly observers: ProcessorObserver[] = [];
 
   constructor(
     private readonly processor: PaymentProcessor,
@@ -75,7 +92,7 @@ export class ResilientProcessor {
     this.watchBreaker();
   }
 
-  get circuitState(): CircuitStatus {
+  get circuitState(): CircuitStateName {
     if (this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated) {
       return 'open';
     }
@@ -107,10 +124,16 @@ export class ResilientProcessor {
     return { status, circuit, consecutive_failures: failures };
   }
 
+  observe(observer: ProcessorObserver): void {
+    this.observers.push(observer);
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     try {
       return await this.policy.execute(({ signal }) => this.processor.charge(request, signal));
     } catch (error) {
+      const kind = failureKind(error);
+      this.observers.forEach((observer) => observer.chargeFailed?.(kind));
       throw this.translate(error);
     }
   }
@@ -155,5 +178,9 @@ export class ResilientProcessor {
     });
     this.breaker.onReset(() => this.logger.log('circuit closed'));
     this.breaker.onHalfOpen(() => this.logger.log('circuit half-open: probing'));
+    this.breaker.onStateChange(() => {
+      const state = this.circuitState;
+      this.observers.forEach((observer) => observer.circuitChanged?.(state));
+    });
   }
 }

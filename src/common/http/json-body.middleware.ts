@@ -8,7 +8,11 @@ import {
   UnsupportedMediaTypeError,
   ValidationFailedError,
 } from '../errors/request-errors.js';
-import { sendProblem } from './problem-details.js';
+
+/** A body the middleware refused; answered by {@link BodyProblemGuard} once routing ran. */
+export interface RequestWithBodyProblem extends Request {
+  bodyProblem?: AppError;
+}
 
 const MAX_DEPTH = 8;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -77,26 +81,30 @@ function parserErrorToAppError(error: { type?: string }, limitBytes: number): Ap
 }
 
 /**
- * Parses JSON bodies only, answering every parser failure as problem details. Nest's own
- * parser is off because its errors would bypass the problem-details format.
+ * Parses JSON bodies only. A body it cannot accept is not answered here: the problem is kept on
+ * the request and raised by `BodyProblemGuard`, so the caller is identified and the request is
+ * audited and measured like any other refusal. Nest's own parser is off because its errors
+ * would bypass the problem-details format.
  */
 export function jsonBodyMiddleware(limitBytes: number): RequestHandler {
   // Not strict: `"text"` or `null` is valid JSON, refused later as "must be a JSON object".
   const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
 
-  return (request: Request, response: Response, next: NextFunction) => {
+  return (request: RequestWithBodyProblem, response: Response, next: NextFunction) => {
+    const refuse = (problem: AppError) => {
+      request.bodyProblem = problem;
+      next();
+    };
     if (!hasBody(request)) return next();
-    if (!isJsonContentType(request))
-      return sendProblem(request, response, new UnsupportedMediaTypeError());
+    if (!isJsonContentType(request)) return refuse(new UnsupportedMediaTypeError());
 
     parse(request, response, (error?: unknown) => {
-      if (error) {
-        return sendProblem(request, response, parserErrorToAppError(error as object, limitBytes));
-      }
+      if (error) return refuse(parserErrorToAppError(error as object, limitBytes));
 
       const hostile = findHostileShape(request.body);
       if (hostile !== null) {
-        return sendProblem(request, response, new ValidationFailedError([hostile]));
+        request.body = undefined;
+        return refuse(new ValidationFailedError([hostile]));
       }
 
       next();

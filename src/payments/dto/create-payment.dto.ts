@@ -71,7 +71,7 @@ export class CreatePaymentDto implements CrossFieldChecks {
   @IsIn(SUPPORTED_CURRENCIES, { message: 'must be a supported ISO 4217 code in upper case' })
   currency!: string;
 
-  @ApiPropertyOptional({ maxLength: 500, nullable: true, example: 'Order #1042' })
+  @ApiPropertyOptional({ type: String, maxLength: 500, nullable: true, example: 'Order #1042' })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   @MaxLength(500, { message: 'must be at most 500 characters' })
