@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { Request } from 'express';
 
 import { requirePrincipal } from '../auth/principal.js';
+import { ApiProblemResponses } from '../common/http/api-problem.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { NotFoundError } from '../common/errors/request-errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -63,7 +64,11 @@ export class SimulationController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Race copies of a payment request against each other' })
+  @ApiOperation({
+    operationId: 'simulateConcurrentPayments',
+    summary: 'Race copies of a payment request against each other',
+  })
+  @ApiProblemResponses(400, 401, 404, 429)
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiOkResponse({ type: SimulateConcurrentResult })
   async simulate(
