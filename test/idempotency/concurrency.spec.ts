@@ -1,12 +1,10 @@
 import { chargesForKey } from '../support/db.js';
 import { DEV_AUTH, GENEROUS_LIMITS, newKey, postPayment } from '../support/api.js';
 import type { Answer } from '../support/api.js';
-import { serverEnv } from '../support/env.js';
 import { startInstance } from '../support/instance.js';
 import type { Instance } from '../support/instance.js';
+import { useFleet } from '../support/fleet.js';
 import { describeWithServer } from '../support/servers.js';
-import { createServerDatabase } from '../support/test-database.js';
-import type { TestDatabase } from '../support/test-database.js';
 
 const BODY = { amount: 42.1, currency: 'USD', payment_method: 'credit_card' };
 
@@ -31,40 +29,15 @@ function fire(instances: Instance[], count: number, key: string): Promise<Answer
 }
 
 describeWithServer('postgres', 'idempotency under concurrency', () => {
-  let database: TestDatabase;
-  const instances: Instance[] = [];
-
-  const start = async (env: Record<string, string | undefined> = {}, withRedis = true) => {
-    const instance = await startInstance({
-      env: {
-        ...GENEROUS_LIMITS,
-        PROCESSOR_LATENCY: '150ms',
-        ...serverEnv(database, withRedis),
-        ...env,
-      },
-    });
-    instances.push(instance);
-    return instance;
-  };
-
-  beforeAll(async () => {
-    database = await createServerDatabase();
-  });
-
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((instance) => instance.stop('SIGKILL')));
-  });
-
-  afterAll(async () => {
-    await database.drop();
-  });
+  const fleet = useFleet({ PROCESSOR_LATENCY: '150ms' });
+  const start = fleet.start;
 
   it('charges once for 100 identical requests at one instance', async () => {
     const instance = await start();
     const key = newKey('one-instance');
 
     expectOnePayment(await fire([instance], 100, key));
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('charges once for 60 identical requests spread over three instances', async () => {
@@ -72,7 +45,7 @@ describeWithServer('postgres', 'idempotency under concurrency', () => {
     const key = newKey('three-instances');
 
     expectOnePayment(await fire(trio, 60, key));
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('charges once with Redis unreachable', async () => {
@@ -82,7 +55,7 @@ describeWithServer('postgres', 'idempotency under concurrency', () => {
     const key = newKey('no-redis');
 
     expectOnePayment(await fire(trio, 60, key));
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('answers 409 with Retry-After while the first request outlasts the lock wait', async () => {

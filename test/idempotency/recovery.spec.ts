@@ -1,13 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { chargesForKey, queryRows } from '../support/db.js';
-import { DEV_AUTH, GENEROUS_LIMITS, newKey, postPayment } from '../support/api.js';
-import { serverEnv } from '../support/env.js';
-import { startInstance } from '../support/instance.js';
-import type { Instance } from '../support/instance.js';
+import { DEV_AUTH, newKey, postPayment } from '../support/api.js';
+import { useFleet } from '../support/fleet.js';
 import { describeWithServer } from '../support/servers.js';
-import { createServerDatabase } from '../support/test-database.js';
-import type { TestDatabase } from '../support/test-database.js';
 
 const BODY = { amount: 7, currency: 'JPY', payment_method: 'wallet' };
 
@@ -22,28 +18,8 @@ async function waitForRow(url: string, sql: string, params: unknown[], timeoutMs
 }
 
 describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', () => {
-  let database: TestDatabase;
-  const instances: Instance[] = [];
-
-  const start = async (env: Record<string, string | undefined> = {}) => {
-    const instance = await startInstance({
-      env: { ...GENEROUS_LIMITS, ...serverEnv(database), ...env },
-    });
-    instances.push(instance);
-    return instance;
-  };
-
-  beforeAll(async () => {
-    database = await createServerDatabase();
-  });
-
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((instance) => instance.stop('SIGKILL')));
-  });
-
-  afterAll(async () => {
-    await database.drop();
-  });
+  const fleet = useFleet();
+  const start = fleet.start;
 
   it('resumes a request whose instance died after charging: one payment, one charge', async () => {
     const lock = { IDEMPOTENCY_LOCK_TTL: '1500ms' };
@@ -54,7 +30,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
 
     void postPayment(doomed.url, key, BODY).catch(() => undefined);
     await waitForRow(
-      database.url!,
+      fleet.database().url!,
       `SELECT 1 FROM processor_charges c JOIN payments p ON p.processor_key = c.processor_key
        WHERE p.idempotency_key = $1`,
       [key],
@@ -71,7 +47,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     expect(JSON.parse(resumed.text).status).toBe('succeeded');
     expect(replay.text).toBe(resumed.text);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('refuses the same key with a different body (422) and executes nothing', async () => {
@@ -84,7 +60,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     expect(first.status).toBe(201);
     expect(reused.status).toBe(422);
     expect(JSON.parse(reused.text).code).toBe('idempotency_key_reused');
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('scopes keys per account', async () => {
@@ -135,7 +111,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     expect(again.status).toBe(402);
     expect(again.text).toBe(first.text);
     expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 
   it('deletes expired keys in the background and lets them be used again', async () => {
@@ -145,7 +121,7 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     const first = await postPayment(instance.url, key, BODY);
     await sleep(1500);
     const rows = await queryRows(
-      database.url!,
+      fleet.database().url!,
       'SELECT 1 FROM idempotency_keys WHERE idempotency_key = $1',
       [key],
     );
@@ -186,6 +162,6 @@ describeWithServer('postgres', 'idempotency across crashes, reuse and expiry', (
     expect(JSON.parse(later.text).transaction_id).toBe(
       summary.results[0].transaction_id ?? expect.any(String),
     );
-    expect(await chargesForKey(database.url!, key)).toEqual({ payments: 1, charges: 1 });
+    expect(await chargesForKey(fleet.database().url!, key)).toEqual({ payments: 1, charges: 1 });
   });
 });

@@ -1,29 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsRFC3339, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsRFC3339 } from 'class-validator';
 
 import type { FieldProblem } from '../../common/errors/app-error.js';
+import { PageQuery } from '../../common/http/page.query.js';
 import type { CrossFieldChecks } from '../../common/http/validation.pipe.js';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../audit-log.entity.js';
 import type { AuditAction, AuditOutcome } from '../audit-log.entity.js';
 
 const RFC3339 = 'must be an RFC 3339 date-time with a time zone, e.g. 2025-01-31T12:00:00Z';
 
-export class ListAuditLogsQuery implements CrossFieldChecks {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1, { message: 'must be at least 1' })
-  @Max(100, { message: 'must be at most 100' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from next_cursor.' })
-  @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(200, { message: 'is not a valid cursor' })
-  cursor?: string;
-
+export class ListAuditLogsQuery extends PageQuery implements CrossFieldChecks {
   @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this time.' })
   @IsOptional()
   @IsRFC3339({ message: RFC3339 })

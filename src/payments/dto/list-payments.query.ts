@@ -1,22 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 
-export class ListPaymentsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1, { message: 'must be at least 1' })
-  @Max(100, { message: 'must be at most 100' })
-  limit?: number;
+import { PageQuery } from '../../common/http/page.query.js';
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from next_cursor.' })
-  @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(200, { message: 'is not a valid cursor' })
-  cursor?: string;
-
+export class ListPaymentsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['succeeded', 'failed', 'pending'] })
   @IsOptional()
   @IsIn(['succeeded', 'failed', 'pending'], { message: 'must be succeeded, failed or pending' })
