@@ -10,6 +10,7 @@ import { describeWithServer } from '../support/servers.js';
 import { runBuilt } from '../support/spawn.js';
 import { createServerDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ISSUED_KEY = /^pk_([a-z0-9]{12})_[A-Za-z0-9_-]{43}$/;
 
@@ -53,7 +54,7 @@ describeWithServer('postgres', 'api-key and migrate CLIs on PostgreSQL', () => {
     database = await createServerDatabase();
     client = new pg.Client({ connectionString: database.url! });
     await client.connect();
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await instance?.stop();
@@ -119,8 +120,11 @@ describeWithServer('postgres', 'api-key and migrate CLIs on PostgreSQL', () => {
 
   describe('with the service running on the same database', () => {
     beforeAll(async () => {
-      instance = await startInstance({ env: { ...HIGH_RATE_LIMITS, DATABASE_URL: database.url! } });
-    });
+      instance = await startInstance({
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
+        env: { ...HIGH_RATE_LIMITS, DATABASE_URL: database.url! },
+      });
+    }, BOOT_HOOK_TIMEOUT_MS);
 
     it('accepts a created key at once and refuses it at once when revoked', async () => {
       const created = await createKey('acct-revoke');
