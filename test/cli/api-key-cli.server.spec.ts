@@ -10,6 +10,7 @@ import { describeWithServer } from '../support/servers.js';
 import { runBuilt } from '../support/spawn.js';
 import { createServerDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** The secret part of `pk_<12-char id>_<secret>`; the secret itself may contain `_`. */
 function secretOf(key: string): string {
@@ -58,7 +59,7 @@ describeWithServer('postgres', 'api-key and migrate CLIs on PostgreSQL', () => {
     database = await createServerDatabase();
     client = new pg.Client({ connectionString: database.url! });
     await client.connect();
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await instance?.stop();
@@ -127,9 +128,10 @@ describeWithServer('postgres', 'api-key and migrate CLIs on PostgreSQL', () => {
     // from the CLI, another process, is seen at once; with the cache it takes up to its TTL.
     beforeAll(async () => {
       instance = await startInstance({
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
         env: { ...HIGH_RATE_LIMITS, DATABASE_URL: database.url!, API_KEY_CACHE_TTL: '0s' },
       });
-    });
+    }, BOOT_HOOK_TIMEOUT_MS);
 
     it('accepts a created key at once and refuses it at once when revoked', async () => {
       const created = await createKey('acct-revoke');

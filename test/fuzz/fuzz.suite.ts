@@ -16,6 +16,7 @@ import { RawHttpClient } from '../support/raw-http.js';
 import type { RawResponse } from '../support/raw-http.js';
 import { fuzzCase } from './arbitraries.js';
 import type { FuzzCase, FuzzKeys, Route } from './arbitraries.js';
+import { BOOT_HOOK_TIMEOUT_MS } from '../support/timeouts.js';
 
 export interface FuzzVariant {
   start(env: Record<string, string>): Promise<{ instance: Instance; stop(): Promise<void> }>;
@@ -168,7 +169,7 @@ export function defineFuzzSuite(variant: FuzzVariant): void {
     }));
     client = new RawHttpClient(instance.url, CONCURRENCY);
     routes = await discoverRoutes(instance.url);
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     client?.close();

@@ -5,12 +5,16 @@ import { startInstance } from '../support/instance.js';
 import { describeWithServer } from '../support/servers.js';
 import { createServerDatabase } from '../support/test-database.js';
 import { defineContractSuite } from './contract.suite.js';
+import { BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 describeWithServer('postgres', 'payments contract on PostgreSQL', () => {
   defineContractSuite({
     async start(env) {
       const database = await createServerDatabase();
-      const instance = await startInstance({ env: { ...serverEnv(database), ...env } });
+      const instance = await startInstance({
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
+        env: { ...serverEnv(database), ...env },
+      });
       const client = new pg.Client({ connectionString: database.url! });
       await client.connect();
 

@@ -19,6 +19,7 @@ import {
   expectProblem,
   expectUnauthorized,
 } from '../support/problem.js';
+import { BOOT_HOOK_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** What a variant gives the suite: a running instance and, where it can, the raw stored row. */
 export interface ContractTarget {
@@ -149,7 +150,7 @@ export function defineContractSuite(variant: ContractVariant): void {
       BODY_LIMIT: `${BODY_LIMIT_BYTES}b`,
     });
     url = target.instance.url;
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await target?.stop();
@@ -411,7 +412,7 @@ export function defineContractSuite(variant: ContractVariant): void {
         });
         created.push(String(res.body.transaction_id));
       }
-    });
+    }, BOOT_HOOK_TIMEOUT_MS);
 
     function list(query: string, key = ACCOUNT_LIST.key) {
       return getPath(url, `${PAYMENTS}${query}`, key);

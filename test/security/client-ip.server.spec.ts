@@ -9,6 +9,7 @@ import { PAYMENTS, getPath } from '../support/payments-api.js';
 import { describeWithServer } from '../support/servers.js';
 import { createServerDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 const CLIENT = '203.0.113.9';
 const SPOOFED = '198.51.100.7';
@@ -46,7 +47,7 @@ describeWithServer('postgres', 'client IP as recorded in the audit trail', () =>
     database = await createServerDatabase();
     client = new pg.Client({ connectionString: database.url! });
     await client.connect();
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.stop()));
@@ -58,9 +59,12 @@ describeWithServer('postgres', 'client IP as recorded in the audit trail', () =>
     let instance: Instance;
 
     beforeAll(async () => {
-      instance = await startInstance({ env: { ...serverEnv(database), TRUST_PROXY: undefined } });
+      instance = await startInstance({
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
+        env: { ...serverEnv(database), TRUST_PROXY: undefined },
+      });
       instances.push(instance);
-    });
+    }, BOOT_HOOK_TIMEOUT_MS);
 
     it('records the connecting address, not a spoofed X-Forwarded-For', async () => {
       const ip = await ipSeenBy(instance, SPOOFED);
@@ -73,9 +77,12 @@ describeWithServer('postgres', 'client IP as recorded in the audit trail', () =>
     let instance: Instance;
 
     beforeAll(async () => {
-      instance = await startInstance({ env: { ...serverEnv(database), TRUST_PROXY: '127.0.0.1' } });
+      instance = await startInstance({
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
+        env: { ...serverEnv(database), TRUST_PROXY: '127.0.0.1' },
+      });
       instances.push(instance);
-    });
+    }, BOOT_HOOK_TIMEOUT_MS);
 
     it('records the client the proxy names', async () => {
       expect(await ipSeenBy(instance, CLIENT)).toBe(CLIENT);

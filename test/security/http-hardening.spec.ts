@@ -14,6 +14,7 @@ import {
   postPayment,
 } from '../support/payments-api.js';
 import { expectFieldErrors, expectProblem } from '../support/problem.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SHOP = 'https://shop.example';
 const ACCOUNT_B = { account: 'acct-b', key: 'acct-b-hardening-key-0123' };
@@ -28,6 +29,7 @@ const HELMET_HEADERS = {
 
 function embedded(env: Record<string, string> = {}): Promise<Instance> {
   return startInstance({
+    bootTimeoutMs: BOOT_TIMEOUT_MS,
     env: { ...HIGH_RATE_LIMITS, ...env, DATABASE_URL: undefined, REDIS_URL: undefined },
   });
 }
@@ -50,7 +52,7 @@ describe('hardened HTTP (CORS off, default limits)', () => {
 
   beforeAll(async () => {
     instance = await embedded({ API_KEYS: apiKeysEnv([ACCOUNT_B]) });
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await instance.stop();
@@ -167,7 +169,7 @@ describe('hardened HTTP with CORS_ORIGINS set', () => {
 
   beforeAll(async () => {
     instance = await embedded({ CORS_ORIGINS: `${SHOP},http://localhost:3000` });
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await instance.stop();

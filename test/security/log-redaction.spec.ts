@@ -11,6 +11,7 @@ import {
   paymentBody,
   postPayment,
 } from '../support/payments-api.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ACCOUNT = { account: 'acct-logs', key: 'acct-logs-secret-key-0123456' };
 const CARDS = ['4111111111111111', '5500005555555559', '4012888888881881', '6011000990139424'];
@@ -22,6 +23,7 @@ describe('logs at LOG_LEVEL=debug', () => {
 
   beforeAll(async () => {
     instance = await startInstance({
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
       env: {
         ...HIGH_RATE_LIMITS,
         LOG_LEVEL: 'debug',
@@ -49,7 +51,7 @@ describe('logs at LOG_LEVEL=debug', () => {
 
     await instance.stop();
     output = instance.output();
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   it('logged the requests at all (the scan below has something to scan)', () => {
     expect(output).toContain('request completed');

@@ -17,6 +17,7 @@ import { expectProblem, expectUnauthorized } from '../support/problem.js';
 import { describeWithServer } from '../support/servers.js';
 import { createServerDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { BOOT_HOOK_TIMEOUT_MS, BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
 const PRODUCTION_KEY = 'Zq7-pX2m_Lr9tVw4Kc8sNd5B-prod';
 
@@ -28,12 +29,16 @@ describeWithServer('postgres', 'production mode', () => {
     database = await createServerDatabase();
 
     // A development run first leaves the development key's row in the database.
-    const development = await startInstance({ env: serverEnv(database) });
+    const development = await startInstance({
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
+      env: serverEnv(database),
+    });
     const devAccepted = await getPath(development.url, PAYMENTS, DEV_KEY);
     await development.stop();
     expect(devAccepted.status).toBe(200);
 
     instance = await startInstance({
+      bootTimeoutMs: BOOT_TIMEOUT_MS,
       env: {
         ...serverEnv(database),
         ...HIGH_RATE_LIMITS,
@@ -41,7 +46,7 @@ describeWithServer('postgres', 'production mode', () => {
         API_KEYS: `acct-prod:${PRODUCTION_KEY}`,
       },
     });
-  });
+  }, BOOT_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await instance?.stop();

@@ -95,7 +95,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   try {
     await waitUntilLive(url, child, Date.now() + (options.bootTimeoutMs ?? 90_000), () => logs);
   } catch (error) {
-    child.kill('SIGKILL');
+    if (child.exitCode === null) child.kill('SIGKILL');
     throw error;
   }
 
