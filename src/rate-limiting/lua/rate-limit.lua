@@ -32,19 +32,52 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
 -- Stamps at or before now - window have left the window: it holds window ms of stamps exactly.
-local function oldest_after(key, floor, skip)
-  local found = redis.call('ZRANGEBYSCORE', key, '(' .. floor, '+inf', 'WITHSCORES', 'LIMIT', skip, 1)
+-- In consume mode expired stamps are trimmed first, so the log is the window and ZCARD/ZRANGE
+-- by rank answer; peek writes nothing and asks by score instead.
+
+local function stamp_at(key, floor, rank)
+  local found
+  if mode == 'consume' then
+    found = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
+  else
+    found = redis.call('ZRANGEBYSCORE', key, '(' .. floor, '+inf', 'WITHSCORES', 'LIMIT', rank, 1)
+  end
   return tonumber(found[2])
+end
+
+local function live_count(key, floor)
+  if mode == 'consume' then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
+    if oldest == nil then
+      return 0, nil
+    end
+    oldest = tonumber(oldest)
+    if oldest <= floor then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', floor)
+      oldest = stamp_at(key, floor, 0)
+    end
+    if oldest == nil then
+      return 0, nil
+    end
+    return redis.call('ZCARD', key), oldest
+  end
+  local count = redis.call('ZCOUNT', key, '(' .. floor, '+inf')
+  if count == 0 then
+    return 0, nil
+  end
+  return count, stamp_at(key, floor, 0)
 end
 
 local function window_state(key, limit, window)
   local floor = now - window
-  local count = redis.call('ZCOUNT', key, '(' .. floor, '+inf')
-  local state = { kind = 'w', key = key, limit = limit, window = window, count = count }
+  local count, oldest = live_count(key, floor)
+  local state = { kind = 'w', key = key, limit = limit, window = window }
+  state.count = count
+  state.oldest = oldest
   state.allows = count < limit
   state.retry = 0
   if not state.allows then
-    state.retry = oldest_after(key, floor, count - limit) + window - now
+    state.retry = stamp_at(key, floor, count - limit) + window - now
   end
   return state
 end
@@ -69,10 +102,10 @@ end
 
 local function take(state)
   if state.kind == 'w' then
-    redis.call('ZREMRANGEBYSCORE', state.key, '-inf', now - state.window)
     redis.call('ZADD', state.key, now, member)
     redis.call('PEXPIRE', state.key, state.window)
     state.count = state.count + 1
+    state.oldest = state.oldest or now
   else
     state.tokens = state.tokens - 1
     redis.call('HSET', state.key, 'tokens', state.tokens, 'ts', now)
@@ -83,8 +116,8 @@ end
 local function standing(state)
   if state.kind == 'w' then
     local reset = 0
-    if state.count > 0 then
-      reset = oldest_after(state.key, now - state.window, 0) + state.window - now
+    if state.oldest ~= nil then
+      reset = state.oldest + state.window - now
     end
     return math.max(0, state.limit - state.count), reset
   end
