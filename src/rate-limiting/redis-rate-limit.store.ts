@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 
 import type { RedisClient } from '../redis/redis.module.js';
 import { LUA_COMMANDS, readLua } from './lua-scripts.js';
+import { TurnBatcher } from './turn-batcher.js';
 import type {
   Decision,
   RateLimitStore,
@@ -85,10 +86,13 @@ function mergeDecisions(checks: readonly ScopeCheck[], parts: Decision[], nowMs:
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly logger = new Logger(RedisRateLimitStore.name);
   private readonly clustered: boolean;
+  /** On a single server, decisions of one event-loop turn share a pipeline. */
+  private readonly batcher: TurnBatcher | null;
 
   constructor(private readonly client: RedisClient) {
     defineScripts(client);
     this.clustered = client instanceof Cluster;
+    this.batcher = client instanceof Cluster ? null : new TurnBatcher(client, LUA_COMMANDS.decide);
   }
 
   consume(checks: readonly ScopeCheck[]): Promise<Decision> {
@@ -163,9 +167,11 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   private async decide(checks: readonly ScopeCheck[], mode: 'consume' | 'peek'): Promise<Decision> {
     const args = checks.flatMap((check) => [...ruleArgs(check.rule), check.enforced ? 1 : 0]);
-    const command = this.command(LUA_COMMANDS.decide);
     const keys = checks.map((check) => check.key);
-    const reply = await command(checks.length, ...keys, mode, ...args);
+    const call = [checks.length, ...keys, mode, ...args];
+    const reply = this.batcher
+      ? await this.batcher.call(call)
+      : await this.command(LUA_COMMANDS.decide)(...(call as [number, ...(string | number)[]]));
 
     return parseDecision(checks, reply);
   }
