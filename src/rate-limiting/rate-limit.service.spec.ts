@@ -9,6 +9,7 @@ import type { Decision, RateLimitStore, ScopeCheck } from './rate-limit.types.js
 class FlakyStore implements RateLimitStore {
   calls = 0;
   down = false;
+  hung = false;
 
   constructor(private readonly inner: RateLimitStore) {}
 
@@ -22,6 +23,8 @@ class FlakyStore implements RateLimitStore {
 
   private call(action: () => Promise<Decision>): Promise<Decision> {
     this.calls += 1;
+    if (this.hung) return new Promise(() => undefined);
+
     return this.down ? Promise.reject(new Error('Connection is closed.')) : action();
   }
 }
@@ -135,6 +138,16 @@ describe('RateLimitService', () => {
       await service.evaluate([user(100)], 'peek');
 
       expect(shared.calls).toBe(2);
+    });
+
+    it('stops waiting for a store that never answers', async () => {
+      const { service, shared } = setup({ REDIS_COMMAND_TIMEOUT: '20ms' });
+      shared.hung = true;
+
+      const outcome = await service.evaluate([user(5)], 'consume');
+
+      expect(outcome.allowed).toBe(true);
+      expect(service.health()).toEqual({ status: 'degraded', mode: 'fallback' });
     });
 
     it('fails closed with 503 when configured so', async () => {

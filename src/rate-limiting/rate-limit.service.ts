@@ -46,6 +46,29 @@ type Mode = 'consume' | 'peek';
 /** How long a failing shared store is left alone before one request probes it again. */
 const PROBE_INTERVAL_MS = 1000;
 
+/** A decision may take a few commands (a cluster reserves slot by slot, then gives back). */
+const COMMANDS_PER_DECISION = 4;
+
+class StoreTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`rate-limit store gave no answer in ${ms} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/** The store's answer, or a rejection once `ms` have passed: a request never waits longer. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Decides requests against their scopes. Refusals learned from the shared store are remembered
  * per counter until they lapse, so repeated over-limit requests cost no round trip. When Redis
@@ -58,6 +81,7 @@ export class RateLimitService {
   private readonly refusals = new RefusalCache();
   private readonly shadowNoted = new RefusalCache(1000);
   private readonly failMode: 'open' | 'closed';
+  private readonly deadlineMs: number;
   private failing = false;
   private nextProbeAt = 0;
 
@@ -68,6 +92,7 @@ export class RateLimitService {
     @InjectMetric(METRIC.rateLimitDegraded) private readonly degraded: Gauge<string>,
   ) {
     this.failMode = config.rateLimits.failMode;
+    this.deadlineMs = config.redis.commandTimeoutMs * COMMANDS_PER_DECISION;
     this.degraded.set(0);
   }
 
@@ -111,7 +136,7 @@ export class RateLimitService {
 
     this.nextProbeAt = now + PROBE_INTERVAL_MS;
     try {
-      const decision = await shared[mode](checks);
+      const decision = await within(this.deadlineMs, shared[mode](checks));
       this.markRecovered();
       return { decision, shared: true };
     } catch (error) {

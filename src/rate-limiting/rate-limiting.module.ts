@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import type { RedisClient } from '../redis/redis.module.js';
+import { EvictionPolicyCheck } from './eviction-policy.check.js';
 import { MemoryRateLimitStore, systemClock } from './memory-rate-limit.store.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimitPolicy } from './rate-limit.policy.js';
@@ -31,6 +32,7 @@ function createBackend(client: RedisClient | null): RateLimitBackend {
     RateLimitPolicy,
     RateLimitService,
     RateLimitGuard,
+    EvictionPolicyCheck,
   ],
   exports: [RateLimitService, RateLimitGuard],
 })

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-
 import { Logger } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 
 import type { RedisClient } from '../redis/redis.module.js';
 import { LUA_COMMANDS, readLua } from './lua-scripts.js';
+import { TurnBatcher } from './turn-batcher.js';
 import type {
   Decision,
   RateLimitStore,
@@ -86,42 +85,40 @@ function mergeDecisions(checks: readonly ScopeCheck[], parts: Decision[], nowMs:
  */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly logger = new Logger(RedisRateLimitStore.name);
-  private readonly memberPrefix = randomBytes(6).toString('hex');
   private readonly clustered: boolean;
-  private sequence = 0;
+  /** On a single server, decisions of one event-loop turn share a pipeline. */
+  private readonly batcher: TurnBatcher | null;
 
   constructor(private readonly client: RedisClient) {
     defineScripts(client);
     this.clustered = client instanceof Cluster;
+    this.batcher = client instanceof Cluster ? null : new TurnBatcher(client, LUA_COMMANDS.decide);
   }
 
   consume(checks: readonly ScopeCheck[]): Promise<Decision> {
-    const member = this.nextMember();
-    if (!this.clustered) return this.decide(checks, 'consume', member);
+    if (!this.clustered) return this.decide(checks, 'consume');
 
-    return this.consumeSlotBySlot(checks, member);
+    return this.consumeSlotBySlot(checks);
   }
 
   async peek(checks: readonly ScopeCheck[]): Promise<Decision> {
-    if (!this.clustered) return this.decide(checks, 'peek', '');
+    if (!this.clustered) return this.decide(checks, 'peek');
 
-    const parts = await Promise.all(
-      groupBySlot(checks).map((group) => this.decide(group, 'peek', '')),
-    );
+    const parts = await Promise.all(groupBySlot(checks).map((group) => this.decide(group, 'peek')));
 
     return mergeDecisions(checks, parts, parts[0]?.nowMs ?? Date.now());
   }
 
-  private async consumeSlotBySlot(checks: readonly ScopeCheck[], member: string) {
+  private async consumeSlotBySlot(checks: readonly ScopeCheck[]) {
     const groups = groupBySlot(checks);
     const taken: Decision[] = [];
     for (const group of groups) {
-      const decision = await this.decide(group, 'consume', member).catch(async (error) => {
-        await this.release(taken, member);
+      const decision = await this.decide(group, 'consume').catch(async (error) => {
+        await this.release(taken);
         throw error;
       });
       if (!decision.allowed) {
-        await this.release(taken, member);
+        await this.release(taken);
         return this.refusedDecision(checks, groups, decision);
       }
       taken.push(decision);
@@ -138,7 +135,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   ): Promise<Decision> {
     const refusedKeys = new Set(refusal.standings.map((standing) => standing.check.key));
     const others = groups.filter((group) => !refusedKeys.has(group[0].key));
-    const peeked = await Promise.all(others.map((group) => this.decide(group, 'peek', '')));
+    const peeked = await Promise.all(others.map((group) => this.decide(group, 'peek')));
     const merged = mergeDecisions(checks, [refusal, ...peeked], refusal.nowMs);
 
     return { ...merged, allowed: false };
@@ -148,15 +145,14 @@ export class RedisRateLimitStore implements RateLimitStore {
    * Gives back what earlier slot groups took. A give-back that fails leaves a unit counted that
    * was never used: the limit stays safe (it can only refuse early) until the unit expires.
    */
-  private async release(taken: Decision[], member: string): Promise<void> {
-    const results = await Promise.allSettled(
-      taken.map((decision) => this.releaseTaken(decision, member)),
-    );
+  private async release(taken: Decision[]): Promise<void> {
+    const results = await Promise.allSettled(taken.map((decision) => this.releaseTaken(decision)));
     const failed = results.filter((result) => result.status === 'rejected').length;
     if (failed > 0) this.logger.warn({ failed }, 'could not give back reserved rate-limit units');
   }
 
-  private async releaseTaken(decision: Decision, member: string): Promise<void> {
+  /** Each slot group's script stamped the request with its own clock: that stamp goes back. */
+  private async releaseTaken(decision: Decision): Promise<void> {
     const checks = decision.standings
       .filter((standing) => standing.allows)
       .map((standing) => standing.check);
@@ -165,23 +161,17 @@ export class RedisRateLimitStore implements RateLimitStore {
     const args = checks.flatMap((check) => ruleArgs(check.rule));
     const command = this.command(LUA_COMMANDS.release);
 
-    await command(checks.length, ...checks.map((check) => check.key), member, ...args);
+    const keys = checks.map((check) => check.key);
+    await command(checks.length, ...keys, decision.nowMs, ...args);
   }
 
-  private async decide(
-    checks: readonly ScopeCheck[],
-    mode: 'consume' | 'peek',
-    member: string,
-  ): Promise<Decision> {
+  private async decide(checks: readonly ScopeCheck[], mode: 'consume' | 'peek'): Promise<Decision> {
     const args = checks.flatMap((check) => [...ruleArgs(check.rule), check.enforced ? 1 : 0]);
-    const command = this.command(LUA_COMMANDS.decide);
-    const reply = await command(
-      checks.length,
-      ...checks.map((check) => check.key),
-      mode,
-      member,
-      ...args,
-    );
+    const keys = checks.map((check) => check.key);
+    const call = [checks.length, ...keys, mode, ...args];
+    const reply = this.batcher
+      ? await this.batcher.call(call)
+      : await this.command(LUA_COMMANDS.decide)(...(call as [number, ...(string | number)[]]));
 
     return parseDecision(checks, reply);
   }
@@ -190,11 +180,5 @@ export class RedisRateLimitStore implements RateLimitStore {
     const commands = this.client as unknown as Record<string, ScriptCommand>;
 
     return (...args) => commands[name](...args);
-  }
-
-  private nextMember(): string {
-    this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER;
-
-    return `${this.memberPrefix}:${this.sequence.toString(36)}`;
   }
 }

@@ -9,6 +9,7 @@ const ACCOUNTS = {
   before: 'acct-before:key-before-000001',
   during: 'acct-during:key-during-000001',
   after: 'acct-after:key-after-0000001',
+  probe: 'acct-probe:key-probe-0000001',
 };
 
 const get = async (instance: Instance, account: string) => {
@@ -28,23 +29,24 @@ async function inSequence<T>(count: number, action: (index: number) => Promise<T
   return results;
 }
 
+/** Peeks (consuming nothing) with a caller no refusal is remembered for, so Redis is asked. */
 async function degraded(instance: Instance): Promise<boolean> {
   await fetch(`${instance.url}/api/v1/rate-limits`, {
-    headers: { Authorization: `Bearer ${ACCOUNTS.before.split(':')[1]}` },
+    headers: { Authorization: `Bearer ${ACCOUNTS.probe.split(':')[1]}` },
   });
   const metrics = await (await fetch(`${instance.url}/metrics`)).text();
 
   return !/^rate_limit_store_degraded 0$/m.test(metrics);
 }
 
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000) {
+async function waitUntilShared(instance: Instance, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await condition()) return;
+    if (!(await degraded(instance))) return;
     await new Promise((done) => setTimeout(done, 200));
   }
 
-  throw new Error(`timed out waiting until ${what}`);
+  throw new Error(`still degraded after ${timeoutMs} ms; its output:\n${instance.output()}`);
 }
 
 describeWithRedisBinaries('rate limits while Redis goes away and comes back', () => {
@@ -75,7 +77,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
     await redis?.stop();
   });
 
-  it('fails open to local limits, fails closed with 503, and shares limits again after', async () => {
+  it('fails open to local limits or closed with 503, then shares limits again', async () => {
     const before = await inSequence(2, (index) => get(open[index % 2], ACCOUNTS.before));
     const traffic = inSequence(30, async (index) => {
       await new Promise((done) => setTimeout(done, 20));
@@ -90,9 +92,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
     const refused = await get(closed, ACCOUNTS.during);
 
     redis = await startRedisServer(REDIS_PORT);
-    for (const instance of [...open, closed]) {
-      await waitUntil('shared limits are back', async () => !(await degraded(instance)));
-    }
+    for (const instance of [...open, closed]) await waitUntilShared(instance);
     const shared = await inSequence(LIMIT + 2, (index) => get(open[index % 2], ACCOUNTS.after));
     const closedAgain = await get(closed, ACCOUNTS.before);
 

@@ -107,7 +107,7 @@ export function describeStoreContract(name: string, harness: () => StoreHarness)
         expect(afterEdge.standings[0].retryAfterMs).toBe(second.nowMs + 3000 - afterEdge.nowMs);
       });
 
-      it('never admits more than the limit in any window, and refuses only at the limit', async () => {
+      it('never admits more than the limit in any window, refusing only at the limit', async () => {
         const { store, advance } = harness();
         const limit = 4;
         const windowMs = 400;

@@ -5,7 +5,7 @@
 
   KEYS[i]  the counter of scope i, as passed to rate-limit.lua
 
-  ARGV[1]  member: the string the request was added under in every sliding window
+  ARGV[1]  the stamp rate-limit.lua returned (its reply [2]): the request's entry in each window
   ARGV[2 + 3 * (i - 1)] .. ARGV[4 + 3 * (i - 1)], for scope i:
            kind  "w" sliding window, "b" token bucket
            a     window: the limit (unused);  bucket: the capacity
@@ -14,27 +14,32 @@
   Returns the number of scopes given back to.
 ]]
 
-local member = ARGV[1]
+local stamp = ARGV[1]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local released = 0
 
+-- Requests admitted in the same millisecond share a stamp; removing any one of them is the same.
+local function remove_stamp(key)
+  return redis.call('LREM', key, -1, stamp)
+end
+
 local function refund_token(key, capacity, rate)
-  local saved = redis.call('HMGET', key, 'tokens', 'ts')
-  local tokens = tonumber(saved[1])
-  local stamp = tonumber(saved[2])
-  if tokens == nil or stamp == nil then
+  local saved = redis.call('GET', key)
+  if not saved then
     return 0
   end
-  tokens = math.min(capacity, tokens + math.max(0, now - stamp) * rate / 1000 + 1)
-  redis.call('HSET', key, 'tokens', tokens, 'ts', now)
+  local level, at = string.match(saved, '^(%S+) (%S+)$')
+  local refilled = tonumber(level) + math.max(0, now - tonumber(at)) * rate / 1000
+  local tokens = math.min(capacity, refilled + 1)
+  redis.call('SET', key, tokens .. ' ' .. now, 'PX', math.ceil(capacity * 1000 / rate))
   return 1
 end
 
 for i = 1, #KEYS do
   local base = 2 + 3 * (i - 1)
   if ARGV[base] == 'w' then
-    released = released + redis.call('ZREM', KEYS[i], member)
+    released = released + remove_stamp(KEYS[i])
   else
     released = released + refund_token(KEYS[i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]))
   end
