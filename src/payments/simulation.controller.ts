@@ -12,6 +12,7 @@ import { requestFingerprint } from '../idempotency/fingerprint.js';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key.js';
 import { IdempotentExecutor } from '../idempotency/idempotent-executor.js';
 import type { ExecutionResult } from '../idempotency/idempotent-executor.js';
+import { RateLimit } from '../rate-limiting/rate-limit.decorator.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
 import {
   SimulateConcurrentQuery,
@@ -64,6 +65,7 @@ export class SimulationController {
 
   @Post()
   @HttpCode(200)
+  @RateLimit({ scope: 'endpoint' })
   @ApiOperation({
     operationId: 'simulateConcurrentPayments',
     summary: 'Race copies of a payment request against each other',
