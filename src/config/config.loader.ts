@@ -295,6 +295,21 @@ function parseDrainDelay(reader: EnvReader, shutdownTimeoutMs: number): number {
   return delayMs;
 }
 
+function parseClientRetry(reader: EnvReader): AppConfig['clientRetry'] {
+  const baseDelayMs = reader.duration('CLIENT_RETRY_BASE_DELAY', '100ms', 1);
+  const maxDelayMs = reader.duration('CLIENT_RETRY_MAX_DELAY', '5s', 1);
+  if (maxDelayMs < baseDelayMs) {
+    const raw = reader.text('CLIENT_RETRY_MAX_DELAY', '5s');
+    throw new ConfigError(
+      'CLIENT_RETRY_MAX_DELAY',
+      'a duration at least CLIENT_RETRY_BASE_DELAY',
+      raw,
+    );
+  }
+
+  return { maxRetries: reader.integer('CLIENT_RETRY_MAX', 5, 0, 20), baseDelayMs, maxDelayMs };
+}
+
 /** Reads and validates the whole environment once; throws a ConfigError on the first bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const reader = new EnvReader(env);
@@ -340,6 +355,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     simulationEnabled: reader.boolean('ENABLE_SIMULATION', !production),
     processor,
     reconcile: parseReconcile(reader, processor),
+    clientRetry: parseClientRetry(reader),
     http: {
       bodyLimitBytes: reader.size('BODY_LIMIT', '16kb'),
       trustProxy: parseTrustProxy(reader),

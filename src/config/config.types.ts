@@ -50,6 +50,8 @@ export interface AppConfig {
   simulationEnabled: boolean;
   processor: ProcessorConfig;
   reconcile: { intervalMs: number; graceMs: number };
+  /** The policy published to clients at GET /api/v1/retry-config. */
+  clientRetry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
   http: { bodyLimitBytes: number; trustProxy: string[]; corsOrigins: string[] };
   audit: { retentionMs: number };
   shutdownTimeoutMs: number;

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { Public } from '../auth/public.decorator.js';
-import { RESILIENCE_SETTINGS } from '../processor/resilient.processor.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.types.js';
 import { RetryConfigView } from './dto/retry-config.view.js';
 import { RateLimitPolicy } from './rate-limit.policy.js';
 import { limitOf, windowSecondsOf } from './rate-limit.types.js';
@@ -13,19 +14,22 @@ const RETRYABLE_STATUS_CODES = [409, 429, 500, 502, 503, 504];
 @ApiTags('rate-limits')
 @Controller('api/v1/retry-config')
 export class RetryConfigController {
-  constructor(private readonly policy: RateLimitPolicy) {}
+  constructor(
+    private readonly policy: RateLimitPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Public()
   @ApiOperation({ summary: 'The retry policy clients should follow, from live configuration' })
   @ApiOkResponse({ type: RetryConfigView })
   retryConfig(): RetryConfigView {
-    const resilience = RESILIENCE_SETTINGS;
+    const retry = this.config.clientRetry;
 
     return {
-      max_retries: resilience.maxRetries,
-      base_delay_ms: resilience.baseDelayMs,
-      max_delay_ms: resilience.maxDelayMs,
+      max_retries: retry.maxRetries,
+      base_delay_ms: retry.baseDelayMs,
+      max_delay_ms: retry.maxDelayMs,
       backoff: 'exponential',
       jitter: 'full',
       retryable_status_codes: RETRYABLE_STATUS_CODES,

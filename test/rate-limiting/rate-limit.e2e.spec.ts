@@ -29,6 +29,9 @@ describe.each(modes)('rate limits over HTTP (%s)', (mode) => {
         ...serverEnv(database, mode === 'Redis'),
         API_KEYS: Object.values(KEYS).join(','),
         RATE_LIMIT_USER: '5/60s',
+        CLIENT_RETRY_MAX: '7',
+        CLIENT_RETRY_BASE_DELAY: '250ms',
+        CLIENT_RETRY_MAX_DELAY: '8s',
         RATE_LIMIT_PAYMENTS: '2/60s',
         RATE_LIMIT_IP: '500/60s',
         RATE_LIMIT_GLOBAL: '900/60s',
@@ -166,6 +169,9 @@ describe.each(modes)('rate limits over HTTP (%s)', (mode) => {
       ].sort(),
     );
     expect(response.body).toMatchObject({
+      max_retries: 7,
+      base_delay_ms: 250,
+      max_delay_ms: 8000,
       backoff: 'exponential',
       jitter: 'full',
       respect_retry_after: true,
@@ -186,6 +192,6 @@ describe.each(modes)('rate limits over HTTP (%s)', (mode) => {
     const response = await api().get('/docs-json');
 
     expect(response.body.paths['/api/v1/rate-limits'].get).toBeDefined();
-    expect(response.body.paths['/api/v1/retry-config'].get.security).toBeUndefined();
+    expect(response.body.paths['/api/v1/retry-config'].get.security).toEqual([]);
   });
 });
