@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 
 import type { AuthenticatedRequest } from '../auth/principal.js';
 import { requirePrincipal } from '../auth/principal.js';
+import { ApiProblemResponses } from '../common/http/api-problem.decorator.js';
 import { RateLimitsView } from './dto/rate-limits.view.js';
 import type { ScopeLimitView } from './dto/rate-limits.view.js';
 import { PeekRateLimits } from './rate-limit.decorator.js';
@@ -23,8 +24,12 @@ export class RateLimitsController {
 
   @Get()
   @PeekRateLimits()
-  @ApiOperation({ summary: 'The caller’s standing in every rate-limit scope, consuming nothing' })
+  @ApiOperation({
+    operationId: 'getRateLimits',
+    summary: 'The caller’s standing in every rate-limit scope, consuming nothing',
+  })
   @ApiOkResponse({ type: RateLimitsView })
+  @ApiProblemResponses(401, 429)
   async standings(@Req() request: AuthenticatedRequest): Promise<RateLimitsView> {
     const { accountId } = requirePrincipal(request);
     const checks = this.policy.allChecksFor({ ...callerOf(request), accountId });

@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { Public } from '../auth/public.decorator.js';
+import { ApiProblemResponses } from '../common/http/api-problem.decorator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { RetryConfigView } from './dto/retry-config.view.js';
@@ -21,8 +22,12 @@ export class RetryConfigController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'The retry policy clients should follow, from live configuration' })
+  @ApiOperation({
+    operationId: 'getRetryConfig',
+    summary: 'The retry policy clients should follow, from live configuration',
+  })
   @ApiOkResponse({ type: RetryConfigView })
+  @ApiProblemResponses(429)
   retryConfig(): RetryConfigView {
     const retry = this.config.clientRetry;
 
