@@ -21,7 +21,10 @@ const ENTRY: AuditEntry = {
 
 function harness(insert: (rows: unknown[]) => Promise<void>) {
   const metrics = { dropped: 0, failures: 0, buffered: 0 };
-  const dataSource = { manager: { insert: (_entity: unknown, rows: unknown[]) => insert(rows) } };
+  // The batch statement takes one array per column; the request ids (column 6) stand for rows.
+  const dataSource = {
+    query: (_sql: string, columns: unknown[][]) => insert(columns[5]),
+  };
   const service = new AuditService(
     dataSource as unknown as DataSource,
     { inc: (n = 1) => (metrics.dropped += n) } as unknown as Counter,

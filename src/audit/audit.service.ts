@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { InjectMetric, METRIC } from '../metrics/metric-names.js';
 import type { AuditEntry } from './audit-entry.js';
 import { AuditLogEntity } from './audit-log.entity.js';
+import { INSERT_BATCH_SQL, batchParameters } from './audit-log.sql.js';
 
 const FLUSH_EVERY_MS = 250;
 const FLUSH_BATCH = 500;
@@ -93,7 +94,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, FLUSH_BATCH);
       try {
-        await this.dataSource.manager.insert(AuditLogEntity, batch.map(toRow));
+        await this.dataSource.query(INSERT_BATCH_SQL, batchParameters(batch));
       } catch (error) {
         this.keepForRetry(batch);
         this.writeFailures.inc();
