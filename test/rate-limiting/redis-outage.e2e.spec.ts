@@ -93,7 +93,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
       return get(open[index % 2], ACCOUNTS.before);
     });
     await new Promise((done) => setTimeout(done, 150));
-    await redis.kill();
+    await redis.stop();
     const duringTraffic = await traffic;
 
     const localA = await inSequence(LIMIT + 2, () => get(open[0], ACCOUNTS.during));
