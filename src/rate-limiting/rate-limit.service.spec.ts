@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 
 import { ServiceUnavailableError } from '../common/errors/request-errors.js';
@@ -65,6 +66,8 @@ const user = (limit: number, enforced = true): ScopeCheck => ({
 });
 
 describe('RateLimitService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('names the refusing scope and the longest wait', async () => {
     const { service } = setup();
     const ip: ScopeCheck = { ...user(1), scope: 'ip', key: 'rl:{ip:x}:ip' };

@@ -2,6 +2,8 @@ import { startInstance } from '../support/instance.js';
 import type { Instance } from '../support/instance.js';
 import { describeWithRedisBinaries, startRedisServer } from '../support/redis-servers.js';
 import type { RedisServer } from '../support/redis-servers.js';
+import { createTestDatabase } from '../support/test-database.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 const REDIS_PORT = 7110;
 const LIMIT = 4;
@@ -51,13 +53,18 @@ async function waitUntilShared(instance: Instance, timeoutMs = 20_000) {
 
 describeWithRedisBinaries('rate limits while Redis goes away and comes back', () => {
   let redis: RedisServer;
-  let open: Instance[] = [];
+  const open: Instance[] = [];
   let closed: Instance;
+  const databases: TestDatabase[] = [];
 
-  const start = (failMode: string) =>
-    startInstance({
+  /** A database of its own per instance: a server one when DATABASE_URL is set (lighter). */
+  const start = async (failMode: string) => {
+    const database = await createTestDatabase();
+    databases.push(database);
+
+    return startInstance({
       env: {
-        DATABASE_URL: undefined,
+        DATABASE_URL: database.url ?? undefined,
         REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
         REDIS_KEY_PREFIX: 'outage:',
         API_KEYS: Object.values(ACCOUNTS).join(','),
@@ -66,6 +73,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
       },
       bootTimeoutMs: 90_000,
     });
+  };
 
   beforeAll(async () => {
     redis = await startRedisServer(REDIS_PORT);
@@ -74,6 +82,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
 
   afterAll(async () => {
     await Promise.all([...open, closed].filter(Boolean).map((instance) => instance.stop()));
+    await Promise.all(databases.map((database) => database.drop()));
     await redis?.stop();
   });
 
@@ -84,7 +93,7 @@ describeWithRedisBinaries('rate limits while Redis goes away and comes back', ()
       return get(open[index % 2], ACCOUNTS.before);
     });
     await new Promise((done) => setTimeout(done, 150));
-    await redis.kill();
+    await redis.stop();
     const duringTraffic = await traffic;
 
     const localA = await inSequence(LIMIT + 2, () => get(open[0], ACCOUNTS.during));

@@ -38,9 +38,7 @@ export function describeWithRedisBinaries(name: string, body: () => void): void 
 export interface RedisServer {
   port: number;
   url: string;
-  /** Kills the server abruptly (SIGKILL), as a crash would. */
-  kill(): Promise<void>;
-  /** Stops the server and removes its files. */
+  /** Kills the server abruptly (SIGKILL), as a crash would, and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -86,17 +84,12 @@ export async function startRedisServer(
     return portAnswers(port);
   });
 
-  const kill = async () => {
-    child.kill('SIGKILL');
-    await exited(child);
-  };
-
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    kill,
     stop: async () => {
-      await kill();
+      child.kill('SIGKILL');
+      await exited(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
