@@ -6,7 +6,7 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { postgresConnectionOptions } from './connection-options.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import type { EmbeddedPostgres } from './embedded-postgres.js';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
@@ -22,6 +22,8 @@ async function startDatabaseMode(config: AppConfig): Promise<DatabaseMode> {
     return { embedded: null };
   }
 
+  // Loaded only when used: PGlite's module is large and a server deployment never needs it.
+  const { EmbeddedPostgres } = await import('./embedded-postgres.js');
   const embedded = await EmbeddedPostgres.start(config.database.dataDir);
   logger.warn(
     { mode: 'embedded', dataDir: config.database.dataDir },
