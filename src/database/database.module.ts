@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.types.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { ListeningPgClient } from './listening-pg-client.js';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
@@ -48,6 +49,7 @@ export function typeOrmOptions(config: AppConfig, mode: DatabaseMode): TypeOrmMo
     retryAttempts: 3,
     retryDelay: 500,
     extra: {
+      Client: ListeningPgClient,
       max: mode.embedded ? 1 : config.database.poolSize,
       connectionTimeoutMillis: 5000,
       statement_timeout: 10_000,
