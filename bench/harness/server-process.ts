@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -13,6 +13,19 @@ export interface ServerProcess {
   /** Resident memory now and at its peak, in megabytes. */
   rssMb(): { now: number; peak: number };
   stop(): Promise<void>;
+  /** Sends `signal` (SIGKILL: a crash) and waits until the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** True until the process exits, whatever the reason. */
+  alive(): boolean;
+}
+
+export interface StartOptions {
+  /** Defaults to a free port the kernel picks. */
+  port?: number;
+  probePath?: string;
+  /** Appends the server's stdout and stderr to this file instead of showing its stderr. */
+  logPath?: string;
+  bootTimeoutMs?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -40,12 +53,19 @@ function readRssMb(pid: number): { now: number; peak: number } {
   return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, probePath: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function waitUntilUp(
+  url: string,
+  child: ChildProcess,
+  probePath: string,
+  bootTimeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + bootTimeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`server exited with ${child.exitCode ?? child.signalCode}`);
+    }
     try {
-      if ((await fetch(`${url}${probePath}`)).ok) return;
+      if ((await fetch(`${url}${probePath}`, { signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {
       // not listening yet
     }
@@ -55,13 +75,21 @@ async function waitUntilUp(url: string, child: ChildProcess, probePath: string):
   throw new Error(`server at ${url} did not come up`);
 }
 
-/** Starts a compiled server script as its own process on a free loopback port. */
+function outputTo(logPath: string | undefined): ['ignore', 'ignore' | number, 'inherit' | number] {
+  if (logPath === undefined) return ['ignore', 'ignore', 'inherit'];
+
+  const fd = openSync(logPath, 'a');
+
+  return ['ignore', fd, fd];
+}
+
+/** Starts a compiled server script as its own process on a loopback port. */
 export async function startServer(
   script: string,
   env: Record<string, string | undefined>,
-  probePath = '/health/live',
+  options: StartOptions = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
     ...env,
@@ -69,22 +97,36 @@ export async function startServer(
   };
   for (const name of Object.keys(childEnv)) if (childEnv[name] === undefined) delete childEnv[name];
 
-  const child = spawn(process.execPath, [script], {
-    env: childEnv,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(url, child, probePath);
+  const stdio = outputTo(options.logPath);
+  const child = spawn(process.execPath, [script], { env: childEnv, stdio });
+  // The child holds its own copy of the log file's descriptor.
+  if (typeof stdio[1] === 'number') closeSync(stdio[1]);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const kill = async (signal: NodeJS.Signals) => {
+    if (alive()) child.kill(signal);
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilUp(
+      url,
+      child,
+      options.probePath ?? '/health/live',
+      options.bootTimeoutMs ?? 60_000,
+    );
+  } catch (error) {
+    await kill('SIGKILL');
+    throw error;
+  }
 
   return {
     url,
     pid: child.pid!,
     cpuMs: () => readCpuMs(child.pid!),
     rssMb: () => readRssMb(child.pid!),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => kill('SIGTERM'),
+    kill,
+    alive,
   };
 }

@@ -1,4 +1,5 @@
 import { MIGRATIONS } from '../../migrations/index.js';
+import { ListeningPgClient } from './listening-pg-client.js';
 
 /**
  * What the service and the operator CLI share about the database: the server, the migrations
@@ -13,6 +14,11 @@ export function postgresConnectionOptions(url: string, maxConnections: number) {
     migrationsTransactionMode: 'each' as const,
     installExtensions: false,
     uuidExtension: 'pgcrypto' as const,
-    extra: { max: maxConnections, connectionTimeoutMillis: 5000, statement_timeout: 10_000 },
+    extra: {
+      Client: ListeningPgClient,
+      max: maxConnections,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 10_000,
+    },
   };
 }

@@ -129,8 +129,14 @@ export class ResilientProcessor {
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    // A signal per call: without one, cockatiel hangs every call's abort listener on one shared
+    // signal, and more than ten charges at once trip Node's listener-leak warning.
+    const perCall = new AbortController().signal;
     try {
-      return await this.policy.execute(({ signal }) => this.processor.charge(request, signal));
+      return await this.policy.execute(
+        ({ signal }) => this.processor.charge(request, signal),
+        perCall,
+      );
     } catch (error) {
       const kind = failureKind(error);
       this.observers.forEach((observer) => observer.chargeFailed?.(kind));

@@ -3,7 +3,12 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { AppError } from '../errors/app-error.js';
-import { NotFoundError, PayloadTooLargeError } from '../errors/request-errors.js';
+import { isDependencyUnavailable } from '../errors/dependency-errors.js';
+import {
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+} from '../errors/request-errors.js';
 import { sendProblem } from './problem-details.js';
 
 const CODES_BY_STATUS: Record<number, [string, string]> = {
@@ -19,8 +24,9 @@ const CODES_BY_STATUS: Record<number, [string, string]> = {
 };
 
 /**
- * The one place errors become responses. Known errors pass through as problem details;
- * anything else is logged in full and answered with a generic 500 that reveals nothing.
+ * The one place errors become responses. Known errors pass through as problem details; a
+ * dependency that cannot be reached is a 503 with Retry-After; anything else is logged in
+ * full and answered with a generic 500 that reveals nothing.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -38,12 +44,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) return exception;
     if (exception instanceof HttpException) return this.fromHttpException(exception);
+    if (isDependencyUnavailable(exception)) return this.unavailable(exception);
 
     this.logger.error({ err: exception }, 'unhandled error');
 
     return new AppError(500, 'internal_error', 'Internal server error', {
       detail: 'The server could not complete the request. It is safe to retry with the same key.',
     });
+  }
+
+  /** A dependency refused or dropped the connection: retrying soon may well succeed. */
+  private unavailable(exception: unknown): AppError {
+    this.logger.warn({ err: String(exception) }, 'dependency unavailable; answered 503');
+
+    return new ServiceUnavailableError(
+      'A service this request needs is unavailable. Retry shortly; with the same key, ' +
+        'a payment is never charged twice.',
+      1,
+      exception,
+    );
   }
 
   private fromHttpException(exception: HttpException): AppError {

@@ -1,0 +1,161 @@
+import { seconds } from '../harness/cli-options.js';
+import type { LedgerReport } from '../harness/ledger-check.js';
+import type { LoadOptions } from './load-options.js';
+import type { LoadRun } from './load-run.js';
+import type { MemoryWatch } from './memory-watch.js';
+import { KINDS } from './traffic-mix.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const pad = (text: string | number, width: number) => String(text).padEnd(width);
+const padLeft = (text: string | number, width: number) => String(text).padStart(width);
+
+/** `requests 1200 | 49.8 req/s | 201:500 200:690 | p50 12ms p99 80ms | in flight 3` */
+export function progressLine(run: LoadRun): string {
+  const elapsed = run.elapsedSeconds();
+  const rate = elapsed > 0 ? run.overall.count / elapsed : 0;
+
+  return (
+    `requests ${run.sent} | ${rate.toFixed(1)} req/s | ${run.allStatuses} | ` +
+    `p50 ${run.overall.percentile(50).toFixed(0)}ms p99 ${run.overall.percentile(99).toFixed(0)}ms` +
+    ` | in flight ${run.inFlight}${run.violations.count() > 0 ? ` | violations ${run.violations.count()}` : ''}`
+  );
+}
+
+function kindTable(run: LoadRun): string[] {
+  const lines = [
+    `  ${pad('kind', 12)}${padLeft('count', 7)}  ${pad('statuses', 30)}${padLeft('p50 ms', 8)}` +
+      `${padLeft('p99 ms', 8)}${padLeft('max ms', 8)}`,
+  ];
+  for (const kind of KINDS) {
+    const latency = run.latency.get(kind)!;
+    const statuses = run.statuses.get(kind)!;
+    if (statuses.total() === 0) continue;
+    lines.push(
+      `  ${pad(kind, 12)}${padLeft(statuses.total(), 7)}  ${pad(statuses.toString(), 30)}` +
+        `${padLeft(latency.percentile(50).toFixed(1), 8)}${padLeft(latency.percentile(99).toFixed(1), 8)}` +
+        `${padLeft(latency.max().toFixed(0), 8)}`,
+    );
+  }
+
+  return lines;
+}
+
+/** Every invariant of a load run, each with its evidence. */
+export function loadChecks(
+  run: LoadRun,
+  ledger: LedgerReport,
+  options: LoadOptions,
+  memory: MemoryWatch,
+): Check[] {
+  const transportFailures = run.violations.count('request failed without an answer');
+  const other = run.violations
+    .list()
+    .filter(
+      (line) =>
+        !/^(undocumented 5xx|request hung|request failed without an answer|replay differs)/.test(
+          line,
+        ),
+    );
+  const checks: Check[] = [
+    {
+      name: 'every 201/402 stored once, one charge per key, ledger and audit agree',
+      ok: ledger.violations.length === 0,
+      detail:
+        ledger.violations.length === 0
+          ? `${ledger.acknowledged} acknowledged, ${ledger.payments} payments, ${ledger.charges} charges`
+          : ledger.violations.join('\n      '),
+    },
+    {
+      name: 'replays identical to the first answer',
+      ok: run.violations.count('replay differs from the first answer') === 0,
+      detail: `${run.replaysCompared} replays compared byte for byte`,
+    },
+    {
+      name: 'no 5xx other than documented 503s',
+      ok: run.violations.count('undocumented 5xx') === 0,
+      detail: `${run.documented503} documented 503s, ${run.violations.count('undocumented 5xx')} other 5xx`,
+    },
+    {
+      name: 'no request hung or went unanswered',
+      ok: run.hung === 0 && transportFailures === 0,
+      detail:
+        `timeout ${seconds(options.timeoutMs)}; hung ${run.hung}, no answer ${transportFailures}; ` +
+        `slowest ${run.overall.max().toFixed(0)} ms`,
+    },
+    {
+      name: 'every answer as documented for its request',
+      ok: other.length === 0,
+      detail: other.length === 0 ? 'statuses and bodies as expected' : other.join('\n      '),
+    },
+  ];
+  const soak = options.soak ? memory.verdict(options.maxGrowth) : null;
+  if (options.soak) {
+    checks.push({
+      name: `server RSS grows at most ${options.maxGrowth * 100}% after warm-up`,
+      ok: soak?.ok ?? false,
+      detail: soak
+        ? `${soak.baselineMb.toFixed(1)} MB -> ${soak.finalMb.toFixed(1)} MB ` +
+          `(${(soak.growth * 100).toFixed(1)}%, ${memory.samples.length} samples)`
+        : 'too few samples after warm-up (run longer)',
+    });
+  }
+
+  return checks;
+}
+
+function memoryLines(memory: MemoryWatch, options: LoadOptions): string[] {
+  const lines = [
+    `memory     server RSS start ${memory.startMb.toFixed(1)} MB, end ${memory.endMb.toFixed(1)} MB, ` +
+      `peak ${memory.peakMb.toFixed(1)} MB`,
+  ];
+  if (options.soak && memory.samples.length > 0) {
+    const values = memory.samples.map((sample) => sample.rssMb);
+    lines.push(
+      `soak       ${memory.samples.length} samples every ${seconds(options.sampleEveryMs)} after ` +
+        `${seconds(options.warmupMs)} warm-up: min ${Math.min(...values).toFixed(1)} MB, ` +
+        `max ${Math.max(...values).toFixed(1)} MB`,
+    );
+  }
+
+  return lines;
+}
+
+export function loadSummary(input: {
+  run: LoadRun;
+  ledger: LedgerReport;
+  checks: Check[];
+  memory: MemoryWatch;
+  options: LoadOptions;
+  target: string;
+  notes: string[];
+}): string {
+  const { run, ledger, checks, memory, options } = input;
+  const achieved = run.overall.count / Math.max(0.001, options.durationMs / 1000);
+  const statuses = Object.entries(ledger.byStatus)
+    .map(([status, count]) => `${status} ${count}`)
+    .join(', ');
+  const lines = [
+    '',
+    `Load: ${options.rate} req/s for ${seconds(options.durationMs)}${options.soak ? ' (soak)' : ''} ` +
+      `against ${options.instances} instance(s) on ${input.target}, ${options.accounts} accounts`,
+    ...input.notes.map((note) => `note       ${note}`),
+    `requests   ${run.sent} sent, ${run.skipped} skipped at the in-flight cap of ` +
+      `${options.maxInFlight}, ${run.overall.count} answered (${achieved.toFixed(1)} req/s)`,
+    ...kindTable(run),
+    `ledger     ${ledger.payments} payments (${statuses || 'none'}), ${ledger.charges} charges, ` +
+      `${ledger.auditEntries} payment audit entries`,
+    ...memoryLines(memory, options),
+    'invariants',
+    ...checks.map(
+      (check) => `  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}\n       ${check.detail}`,
+    ),
+    `result: ${checks.every((check) => check.ok) ? 'PASS' : 'FAIL'}`,
+  ];
+
+  return lines.join('\n');
+}
