@@ -81,8 +81,30 @@ async function benchPayments(label: string, env: Record<string, string | undefin
   return markdownTable(`Payments: ${label}`, rows);
 }
 
+/** The bare framework ceiling, measured in the same run as the service. */
+async function benchBareCeiling(): Promise<string> {
+  const server = await startServer(
+    resolve(HERE, 'harness/bare-server.js'),
+    {},
+    {
+      probePath: '/',
+    },
+  );
+  const rounds: Measurement[] = [];
+  try {
+    await measure(server, { method: 'GET', path: '/' }, 2);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      rounds.push(await measure(server, { method: 'GET', path: '/' }, SECONDS));
+    }
+  } finally {
+    await server.stop();
+  }
+
+  return markdownTable('The framework alone', [{ name: 'bare NestJS route', rounds }]);
+}
+
 async function main(): Promise<void> {
-  const sections: string[] = [];
+  const sections: string[] = [await benchBareCeiling()];
   const database = await benchDatabase(process.env.DATABASE_URL);
   try {
     if (database.url) {
