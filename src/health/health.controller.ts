@@ -11,7 +11,7 @@ import type { Response } from 'express';
 import { HealthView, LivenessView, ReadinessView, ServiceHealthView } from './dto/health.view.js';
 import { HealthService } from './health.service.js';
 import type { HealthReport } from './health.service.js';
-import type { DependencyHealth } from './health.tokens.js';
+import type { DependencyHealth } from '../common/health/dependency-health.js';
 
 interface HealthBody {
   status: HealthReport['status'];

@@ -8,8 +8,8 @@ import type { CircuitStateName } from '../processor/resilient.processor.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import { DrainService } from './drain.service.js';
 import { HealthService } from './health.service.js';
-import { RATE_LIMIT_HEALTH } from './health.tokens.js';
-import type { DependencyHealth } from './health.tokens.js';
+import { RATE_LIMIT_HEALTH } from '../common/health/dependency-health.js';
+import type { DependencyHealth } from '../common/health/dependency-health.js';
 
 interface Fakes {
   query?: () => Promise<unknown>;

@@ -8,8 +8,11 @@ import { ResilientProcessor } from '../processor/resilient.processor.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import type { RedisClient } from '../redis/redis.module.js';
 import { DrainService } from './drain.service.js';
-import { RATE_LIMIT_HEALTH } from './health.tokens.js';
-import type { DependencyHealth, DependencyHealthProvider } from './health.tokens.js';
+import { RATE_LIMIT_HEALTH } from '../common/health/dependency-health.js';
+import type {
+  DependencyHealth,
+  DependencyHealthProvider,
+} from '../common/health/dependency-health.js';
 
 const DATABASE_TIMEOUT_MS = 1500;
 const REDIS_TIMEOUT_MS = 500;

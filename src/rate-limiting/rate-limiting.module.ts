@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { RATE_LIMIT_HEALTH } from '../common/health/dependency-health.js';
 import { REDIS_CLIENT } from '../redis/redis.module.js';
 import type { RedisClient } from '../redis/redis.module.js';
 import { EvictionPolicyCheck } from './eviction-policy.check.js';
@@ -33,7 +34,8 @@ function createBackend(client: RedisClient | null): RateLimitBackend {
     RateLimitService,
     RateLimitGuard,
     EvictionPolicyCheck,
+    { provide: RATE_LIMIT_HEALTH, useExisting: RateLimitService },
   ],
-  exports: [RateLimitService, RateLimitGuard],
+  exports: [RateLimitService, RateLimitGuard, RATE_LIMIT_HEALTH],
 })
 export class RateLimitingModule {}

@@ -10,8 +10,8 @@ export interface DependencyHealthProvider {
 }
 
 /**
- * Optional injection token. A module that provides a {@link DependencyHealthProvider} under it
- * (and is imported by the health module, or is global) appears in `/health` as
- * `services.rate_limiting`; its `down` fails readiness.
+ * Injection token of the rate limiter's {@link DependencyHealthProvider}: the rate-limiting
+ * module exports it and the health module shows it as `services.rate_limiting`; its `down`
+ * fails readiness. Optional, so the health module also works without rate limiting.
  */
 export const RATE_LIMIT_HEALTH = 'RATE_LIMIT_HEALTH';
