@@ -170,7 +170,8 @@ async function runChaos(options: ChaosOptions, cleanup: Cleanup): Promise<boolea
   const ledger = await checkLedger(reader, driver.acknowledged, driver.sentKeys).finally(() =>
     reader.close(),
   );
-  const facts = { options, driver, faults, ledger, settleSeconds, ports };
+  const unexpectedExits = fleet.unexpectedExits;
+  const facts = { options, driver, faults, ledger, settleSeconds, ports, unexpectedExits };
   const checks = chaosChecks(facts);
   process.stdout.write(`${chaosSummary(facts, checks)}\n`);
 

@@ -146,6 +146,10 @@ async function runLoad(options: LoadOptions, cleanup: Cleanup): Promise<boolean>
   await run.run();
   progress.stop();
   memory.stop();
+  const exits = servers.flatMap((server, index) => {
+    const reason = server.exitReason();
+    return reason === null ? [] : [`instance ${index + 1} exited during the run (${reason})`];
+  });
 
   await Promise.all(servers.map((server) => server.stop()));
   const reader = await target.reader();
@@ -153,7 +157,7 @@ async function runLoad(options: LoadOptions, cleanup: Cleanup): Promise<boolean>
     reader.close(),
   );
 
-  const checks = loadChecks(run, ledger, options, memory);
+  const checks = loadChecks(run, ledger, options, memory, exits);
   const summary = loadSummary({
     run,
     ledger,

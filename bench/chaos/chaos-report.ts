@@ -7,6 +7,8 @@ import type { PaymentDriver } from './payment-driver.js';
 
 export interface ChaosFacts {
   options: ChaosOptions;
+  /** Instances that exited without being killed by the run. */
+  unexpectedExits: string[];
   driver: PaymentDriver;
   faults: FaultCounts;
   ledger: LedgerReport;
@@ -24,7 +26,7 @@ function undocumented5xx(driver: PaymentDriver): [string, number][] {
     );
 }
 
-export function chaosChecks({ driver, faults, ledger }: ChaosFacts): Check[] {
+export function chaosChecks({ driver, faults, ledger, unexpectedExits }: ChaosFacts): Check[] {
   const hung = driver.outcomes.get('hung');
   const gaveUp = driver.outcomes.get('gave_up');
   const bad5xx = undocumented5xx(driver);
@@ -57,6 +59,11 @@ export function chaosChecks({ driver, faults, ledger }: ChaosFacts): Check[] {
         bad5xx.length === 0
           ? 'none'
           : bad5xx.map(([label, count]) => `${label}: ${count}`).join(', '),
+    },
+    {
+      name: 'no instance died except when the run killed it',
+      ok: unexpectedExits.length === 0,
+      detail: unexpectedExits.length === 0 ? 'none' : unexpectedExits.join('; '),
     },
     {
       name: 'every fault exercised',

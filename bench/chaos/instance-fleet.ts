@@ -13,6 +13,9 @@ const BOOT_TIMEOUT_MS = 90_000;
  */
 export class InstanceFleet {
   private readonly servers: (ServerProcess | null)[];
+  /** Exits the fleet did not cause: a crash of the service itself. */
+  readonly unexpectedExits: string[] = [];
+  private stopping = false;
   restarts = 0;
 
   constructor(
@@ -44,8 +47,9 @@ export class InstanceFleet {
 
   /** SIGKILL: the instance dies mid-request, as in a crash or an OOM kill. */
   async crash(index: number): Promise<void> {
-    await this.servers[index]?.kill('SIGKILL');
+    const server = this.servers[index];
     this.servers[index] = null;
+    await server?.kill('SIGKILL');
   }
 
   /**
@@ -56,11 +60,13 @@ export class InstanceFleet {
     let lastError: unknown;
     for (let attempt = 1; attempt <= BOOT_ATTEMPTS; attempt += 1) {
       try {
-        this.servers[index] = await startServer(this.script, this.env, {
+        const server = await startServer(this.script, this.env, {
           port: this.ports[index],
           logPath: this.logPath(index),
           bootTimeoutMs: BOOT_TIMEOUT_MS,
         });
+        this.servers[index] = server;
+        server.onExit((reason) => this.exited(index, server, reason));
         return;
       } catch (error) {
         lastError = error;
@@ -69,6 +75,14 @@ export class InstanceFleet {
     }
 
     throw new Error(`instance ${index + 1} did not start: ${String(lastError)}`);
+  }
+
+  /** An exit is expected only after `crash` took the instance out, or once the fleet stops. */
+  private exited(index: number, server: ServerProcess, reason: string): void {
+    if (this.stopping || this.servers[index] !== server) return;
+
+    this.unexpectedExits.push(`instance ${index + 1} exited on its own (${reason})`);
+    this.servers[index] = null;
   }
 
   async restart(index: number): Promise<void> {
@@ -86,11 +100,13 @@ export class InstanceFleet {
 
   /** A graceful stop of every instance still running. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.servers.map((server) => server?.stop()));
   }
 
   /** For cleanup: SIGKILL whatever still runs. */
   async killAll(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.servers.map((server) => server?.kill('SIGKILL')));
   }
 }

@@ -22,15 +22,21 @@ export class Cleanup {
     return this.running;
   }
 
-  /** On SIGINT or SIGTERM: clean up, then exit with 128 + the signal number. */
+  /**
+   * On SIGINT or SIGTERM, clean up and exit with 128 + the signal number; on an error nothing
+   * caught, report it, clean up and exit with 1.
+   */
   onSignals(): void {
-    const handle = (signal: NodeJS.Signals, code: number) => {
-      process.stderr.write(`\n${signal}: cleaning up\n`);
+    const handle = (reason: string, code: number) => {
+      process.stderr.write(`\n${reason}: cleaning up\n`);
       setTimeout(() => process.exit(code), FORCED_EXIT_MS).unref();
       void this.runAll().finally(() => process.exit(code));
     };
     process.once('SIGINT', () => handle('SIGINT', 130));
     process.once('SIGTERM', () => handle('SIGTERM', 143));
+    const fatal = (error: unknown) => handle(`unexpected error: ${String(error)}`, 1);
+    process.once('uncaughtException', fatal);
+    process.once('unhandledRejection', fatal);
   }
 
   private async runSteps(): Promise<void> {

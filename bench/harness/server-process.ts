@@ -17,6 +17,10 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
   /** True until the process exits, whatever the reason. */
   alive(): boolean;
+  /** `exit code 1` or `signal SIGKILL` once the process has exited; null while it runs. */
+  exitReason(): string | null;
+  /** Calls `listener` with the exit reason when the process exits, whatever the cause. */
+  onExit(listener: (reason: string) => void): void;
 }
 
 export interface StartOptions {
@@ -103,6 +107,10 @@ export async function startServer(
   if (typeof stdio[1] === 'number') closeSync(stdio[1]);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const alive = () => child.exitCode === null && child.signalCode === null;
+  const exitReason = () => {
+    if (child.signalCode !== null) return `signal ${child.signalCode}`;
+    return child.exitCode === null ? null : `exit code ${child.exitCode}`;
+  };
   const kill = async (signal: NodeJS.Signals) => {
     if (alive()) child.kill(signal);
     await exited;
@@ -128,5 +136,9 @@ export async function startServer(
     stop: () => kill('SIGTERM'),
     kill,
     alive,
+    exitReason,
+    onExit: (listener) => {
+      void exited.then(() => listener(exitReason() ?? 'exited'));
+    },
   };
 }

@@ -11,6 +11,7 @@ export interface Check {
   detail: string;
 }
 
+const mb = (value: number | null) => (value === null ? '?' : `${value.toFixed(1)} MB`);
 const pad = (text: string | number, width: number) => String(text).padEnd(width);
 const padLeft = (text: string | number, width: number) => String(text).padStart(width);
 
@@ -51,6 +52,7 @@ export function loadChecks(
   ledger: LedgerReport,
   options: LoadOptions,
   memory: MemoryWatch,
+  exits: string[],
 ): Check[] {
   const transportFailures = run.violations.count('request failed without an answer');
   const other = run.violations
@@ -88,6 +90,11 @@ export function loadChecks(
         `slowest ${run.overall.max().toFixed(0)} ms`,
     },
     {
+      name: 'every instance stayed up',
+      ok: exits.length === 0,
+      detail: exits.length === 0 ? 'no instance exited during the run' : exits.join('; '),
+    },
+    {
       name: 'every answer as documented for its request',
       ok: other.length === 0,
       detail: other.length === 0 ? 'statuses and bodies as expected' : other.join('\n      '),
@@ -99,9 +106,10 @@ export function loadChecks(
       name: `server RSS grows at most ${options.maxGrowth * 100}% after warm-up`,
       ok: soak?.ok ?? false,
       detail: soak
-        ? `${soak.baselineMb.toFixed(1)} MB -> ${soak.finalMb.toFixed(1)} MB ` +
-          `(${(soak.growth * 100).toFixed(1)}%, ${memory.samples.length} samples)`
-        : 'too few samples after warm-up (run longer)',
+        ? `RSS ${soak.baselineMb.toFixed(1)} MB -> ${soak.finalMb.toFixed(1)} MB ` +
+          `(${(soak.growth * 100).toFixed(1)}%, medians of the first and last minute); ` +
+          `V8 heap used ${mb(soak.heapBaselineMb)} -> ${mb(soak.heapFinalMb)}`
+        : 'no samples after warm-up (run longer)',
     });
   }
 
@@ -114,11 +122,13 @@ function memoryLines(memory: MemoryWatch, options: LoadOptions): string[] {
       `peak ${memory.peakMb.toFixed(1)} MB`,
   ];
   if (options.soak && memory.samples.length > 0) {
-    const values = memory.samples.map((sample) => sample.rssMb);
+    const perMinute = Math.max(1, Math.round(60_000 / options.sampleEveryMs));
+    const series = memory.samples
+      .filter((_, index) => index % perMinute === 0)
+      .map((sample) => sample.rssMb.toFixed(0));
     lines.push(
-      `soak       ${memory.samples.length} samples every ${seconds(options.sampleEveryMs)} after ` +
-        `${seconds(options.warmupMs)} warm-up: min ${Math.min(...values).toFixed(1)} MB, ` +
-        `max ${Math.max(...values).toFixed(1)} MB`,
+      `soak       ${memory.samples.length} RSS samples every ${seconds(options.sampleEveryMs)} ` +
+        `after a ${seconds(options.warmupMs)} warm-up; MB at each minute: ${series.join(' ')}`,
     );
   }
 

@@ -3,6 +3,8 @@ import type { ServerProcess } from '../harness/server-process.js';
 export interface MemorySample {
   atSeconds: number;
   rssMb: number;
+  /** V8 heap in use (from /metrics), to tell a leak from a heap that grew to absorb a backlog. */
+  heapUsedMb: number | null;
 }
 
 export interface SoakVerdict {
@@ -10,14 +12,45 @@ export interface SoakVerdict {
   finalMb: number;
   growth: number;
   ok: boolean;
+  heapBaselineMb: number | null;
+  heapFinalMb: number | null;
 }
 
-const EDGE_SAMPLES = 3;
+/** The first and the last minute of samples (at one every 5 s) are compared. */
+const EDGE_SAMPLES = 12;
+const HEAP_METRIC = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m;
+
+/** The service's V8 heap in use, summed over instances; null when /metrics does not answer. */
+async function heapUsedMb(servers: ServerProcess[]): Promise<number | null> {
+  try {
+    const texts = await Promise.all(
+      servers.map(async (server) => {
+        const response = await fetch(`${server.url}/metrics`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        return response.text();
+      }),
+    );
+    const bytes = texts.map((text) => Number(HEAP_METRIC.exec(text)?.[1] ?? NaN));
+
+    return bytes.some(Number.isNaN) ? null : bytes.reduce((a, b) => a + b, 0) / 1024 / 1024;
+  } catch {
+    return null;
+  }
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
 
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+function medianHeap(samples: MemorySample[]): number | null {
+  const known = samples.flatMap((sample) =>
+    sample.heapUsedMb === null ? [] : [sample.heapUsedMb],
+  );
+
+  return known.length > 0 ? median(known) : null;
 }
 
 /** Resident memory of the service's processes (summed over instances), read from /proc. */
@@ -35,13 +68,18 @@ export class MemoryWatch {
     this.startMb = this.nowMb();
   }
 
+  /** Processes that exited count as nothing; the run reports their exit separately. */
   nowMb(): number {
-    return this.servers.reduce((sum, server) => sum + server.rssMb().now, 0);
+    return this.running().reduce((sum, server) => sum + server.rssMb().now, 0);
   }
 
   /** The highest RSS each process reached (VmHWM), summed. */
   private peakSoFarMb(): number {
-    return this.servers.reduce((sum, server) => sum + server.rssMb().peak, 0);
+    return this.running().reduce((sum, server) => sum + server.rssMb().peak, 0);
+  }
+
+  private running(): ServerProcess[] {
+    return this.servers.filter((server) => server.alive());
   }
 
   /** Samples every `everyMs` once `warmupMs` has passed. */
@@ -66,22 +104,33 @@ export class MemoryWatch {
   }
 
   /**
-   * Growth from the median of the first samples after warm-up to the median of the last
-   * ones; medians, so one garbage-collection swing does not decide the verdict.
+   * Growth from the median of the first minute of samples after warm-up to the median of the
+   * last minute; medians, so one garbage-collection swing does not decide the verdict.
    */
   verdict(maxGrowth: number): SoakVerdict | null {
-    if (this.samples.length < EDGE_SAMPLES * 2) return null;
+    const edge = Math.min(EDGE_SAMPLES, Math.floor(this.samples.length / 2));
+    if (edge < 1) return null;
 
-    const values = this.samples.map((sample) => sample.rssMb);
-    const baselineMb = median(values.slice(0, EDGE_SAMPLES));
-    const finalMb = median(values.slice(-EDGE_SAMPLES));
+    const first = this.samples.slice(0, edge);
+    const last = this.samples.slice(-edge);
+    const baselineMb = median(first.map((sample) => sample.rssMb));
+    const finalMb = median(last.map((sample) => sample.rssMb));
     const growth = finalMb / baselineMb - 1;
 
-    return { baselineMb, finalMb, growth, ok: growth <= maxGrowth };
+    return {
+      baselineMb,
+      finalMb,
+      growth,
+      ok: growth <= maxGrowth,
+      heapBaselineMb: medianHeap(first),
+      heapFinalMb: medianHeap(last),
+    };
   }
 
   private sample(): void {
     const atSeconds = (performance.now() - this.startedAt) / 1000;
-    this.samples.push({ atSeconds, rssMb: this.nowMb() });
+    const sample: MemorySample = { atSeconds, rssMb: this.nowMb(), heapUsedMb: null };
+    this.samples.push(sample);
+    void heapUsedMb(this.servers).then((mb) => (sample.heapUsedMb = mb));
   }
 }
