@@ -12,6 +12,7 @@ export default {
     '<rootDir>/client/**/*.spec.ts',
   ],
   testTimeout: 120000,
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
   collectCoverageFrom: ['src/**/*.ts', 'client/src/**/*.ts', '!**/*.spec.ts'],
 };

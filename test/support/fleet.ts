@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { GENEROUS_LIMITS } from './api.js';
 import { serverEnv } from './env.js';
 import { startInstance } from './instance.js';
@@ -21,6 +23,8 @@ export interface Fleet {
 export function useFleet(defaults: Env = {}): Fleet {
   let database: TestDatabase | undefined;
   const running: Instance[] = [];
+  // One prefix for the whole fleet, so its instances share Redis state as in production.
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
 
   beforeAll(async () => {
     database = await createServerDatabase();
@@ -38,7 +42,13 @@ export function useFleet(defaults: Env = {}): Fleet {
     database: () => database!,
     start: async (env: Env = {}, withRedis = true) => {
       const instance = await startInstance({
-        env: { ...GENEROUS_LIMITS, ...defaults, ...serverEnv(database!, withRedis), ...env },
+        env: {
+          ...GENEROUS_LIMITS,
+          REDIS_KEY_PREFIX: prefix,
+          ...defaults,
+          ...serverEnv(database!, withRedis),
+          ...env,
+        },
       });
       running.push(instance);
       return instance;
