@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { benchDatabase } from './harness/database.js';
+import { deleteKeysWithPrefix } from './harness/redis-keys.js';
 import { measure } from './harness/load.js';
 import type { LoadSpec, Measurement } from './harness/load.js';
 import { markdownTable, writeReport } from './harness/report.js';
@@ -10,6 +11,7 @@ import type { Row } from './harness/report.js';
 import { startServer } from './harness/server-process.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const BENCH_KEYS = { REDIS_KEY_PREFIX: `bench:${randomUUID().slice(0, 8)}:` };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const AUTH = { authorization: 'Bearer test-api-key' };
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   const database = await benchDatabase(process.env.DATABASE_URL);
   try {
     if (database.url) {
-      const env = { DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL };
+      const env = { DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL, ...BENCH_KEYS };
       sections.push(await benchPayments('PostgreSQL and Redis', env));
     }
     sections.push(
@@ -116,6 +118,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await database.drop();
+    if (process.env.REDIS_URL)
+      await deleteKeysWithPrefix(process.env.REDIS_URL, BENCH_KEYS.REDIS_KEY_PREFIX);
   }
 
   const report = sections.join('\n\n');
