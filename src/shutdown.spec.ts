@@ -36,7 +36,7 @@ function harness(options: { closeApp?: () => Promise<void>; timeoutMs?: number }
 describe('GracefulShutdown', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('fails readiness, waits for requests in flight, then closes everything and exits 0', async () => {
+  it('fails readiness, waits for requests in flight, closes everything, exits 0', async () => {
     const { events, drain, shutdown, exits } = harness();
     const response = new EventEmitter();
     drain.handler({} as Request, response as unknown as Response, () => undefined);

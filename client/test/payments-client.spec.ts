@@ -109,7 +109,7 @@ describe('PaymentsClient.createPayment', () => {
     expect(first).not.toBe(second);
   });
 
-  it('uses a caller-supplied key and refuses one outside the key rule without sending', async () => {
+  it('uses a caller-supplied key and refuses a bad one without sending', async () => {
     const server = new FakeServer([created]);
     const client = clientFor(server);
 

@@ -53,7 +53,8 @@ export function auditPageQuery(filter: AuditPageFilter): { text: string; values:
     const micros = param(filter.cursor.occurredMicros);
     const id = param(filter.cursor.id);
     where.push(
-      `(l.occurred_at, l.id) < ('epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond', ` +
+      `(l.occurred_at, l.id) < ` +
+        `('epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond', ` +
         `${id}::bigint)`,
     );
   }

@@ -42,8 +42,8 @@ function lockDataDir(dataDir: string): () => void {
 
 /**
  * A real PostgreSQL (PGlite, compiled to WebAssembly) served on a loopback port so the
- * ordinary `pg` driver, TypeORM and the migrations work unchanged. PGlite is a single
- * session: it takes one connection, so the pool in front of it must hold exactly one.
+ * ordinary `pg` driver, TypeORM and the migrations work unchanged. PGlite serves one
+ * connection at a time, so the pool in front of it must hold exactly one.
  */
 export class EmbeddedPostgres {
   private constructor(

@@ -32,7 +32,7 @@ describe('DrainService', () => {
     expect(drain.inFlight).toBe(1);
   });
 
-  it('is idle at once with nothing in flight, and otherwise when the last request ends', async () => {
+  it('is idle at once with nothing in flight, else when the last request ends', async () => {
     const drain = new DrainService();
     await drain.whenIdle();
 

@@ -74,7 +74,7 @@ describe('HealthService', () => {
     expect(JSON.stringify(report)).not.toContain('ECONNREFUSED');
   });
 
-  it('stays ready when Redis is unreachable or the breaker is open, reporting degraded', async () => {
+  it('stays ready with Redis unreachable or the breaker open, reporting degraded', async () => {
     const { health } = await healthWith({
       redis: { ping: async () => Promise.reject(new Error('Connection is closed.')) },
       circuit: 'open',

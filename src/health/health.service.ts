@@ -89,9 +89,9 @@ export class HealthService {
   }
 
   private async redisHealth(): Promise<HealthIndicatorResult> {
-    const session = this.indicators.check('redis');
+    const indicator = this.indicators.check('redis');
     if (this.redis === null) {
-      return session.up({ mode: 'embedded', message: 'in-process store; one instance only' });
+      return indicator.up({ mode: 'embedded', message: 'in-process store; one instance only' });
     }
 
     const mode = 'nodes' in this.redis ? 'cluster' : 'server';
@@ -100,23 +100,23 @@ export class HealthService {
       .attempt(() => this.redis!.ping().then(() => undefined))
       .withTimeout(REDIS_TIMEOUT_MS);
     if (probe.redis.status === 'up')
-      return session.up({ mode, responseTime: probe.redis.responseTime });
+      return indicator.up({ mode, responseTime: probe.redis.responseTime });
 
-    return session.degraded({
+    return indicator.degraded({
       mode,
       message: 'unreachable: idempotency runs on PostgreSQL alone, rate limits on their fallback',
     });
   }
 
   private processorHealth(): HealthIndicatorResult {
-    const session = this.indicators.check('processor');
+    const indicator = this.indicators.check('processor');
     const circuit = this.processor.circuitState;
-    if (circuit === 'closed') return session.up({ circuit });
+    if (circuit === 'closed') return indicator.up({ circuit });
     if (circuit === 'half_open') {
-      return session.degraded({ circuit, message: 'probing the processor after failures' });
+      return indicator.degraded({ circuit, message: 'probing the processor after failures' });
     }
 
-    return session.degraded({
+    return indicator.degraded({
       circuit,
       retry_after_seconds: this.processor.secondsUntilProbe(),
       message: 'payments are refused with 503 processor_unavailable; reads still work',
@@ -124,18 +124,18 @@ export class HealthService {
   }
 
   private async rateLimitingHealth(provider: DependencyHealthProvider) {
-    const session = this.indicators.check('rate_limiting');
+    const indicator = this.indicators.check('rate_limiting');
     const timeout = new Promise<never>((_resolve, reject) => {
       setTimeout(() => reject(new Error('timeout')), PROVIDER_TIMEOUT_MS).unref();
     });
     try {
       const { status, ...details } = await Promise.race([provider.health(), timeout]);
-      if (status === 'down') return session.down(details);
+      if (status === 'down') return indicator.down(details);
 
-      return status === 'degraded' ? session.degraded(details) : session.up(details);
+      return status === 'degraded' ? indicator.degraded(details) : indicator.up(details);
     } catch (error) {
       this.logger.warn({ err: error }, 'rate limiting health check failed');
-      return session.down({ message: 'the rate limiter did not report its health' });
+      return indicator.down({ message: 'the rate limiter did not report its health' });
     }
   }
 }

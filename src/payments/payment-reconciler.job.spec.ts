@@ -113,7 +113,7 @@ describe('PaymentReconciler.reconcileOnce', () => {
     });
   });
 
-  it('leaves a payment the processor never saw pending until the grace period is over', async () => {
+  it('leaves a payment the processor never saw pending until the grace is over', async () => {
     const { store, reconciler } = setup();
     store.add('young', SETTINGS.graceMs - 1);
     store.add('old', SETTINGS.graceMs);

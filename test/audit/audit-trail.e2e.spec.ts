@@ -111,7 +111,7 @@ describeWithServer('postgres', 'audit trail on PostgreSQL', () => {
   });
 
   describe('outcomes of payment routes', () => {
-    it('records a creation in the payment transaction and its replay as its own entry', async () => {
+    it('records a creation with its payment and its replay as its own entry', async () => {
       const key = newKey();
       const [first, replay] = [newRequestId(), newRequestId()];
       const created = await pay({ key, requestId: first }).expect(201);

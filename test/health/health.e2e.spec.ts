@@ -116,7 +116,7 @@ describeWithServer('postgres', 'health when dependencies fail', () => {
     expect(['up', 'degraded']).toContain(response.body.services.rate_limiting.status);
   });
 
-  it('fails readiness without driver text once the database is gone, while staying live', async () => {
+  it('fails readiness without driver text once the database is gone, staying live', async () => {
     await database.drop();
 
     const health = await pollUntil(() => request(instance.url).get('/health'), 503);

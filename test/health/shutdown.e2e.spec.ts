@@ -85,7 +85,7 @@ describeWithServer('postgres', 'graceful shutdown under load', () => {
     await database?.drop();
   });
 
-  it('fails readiness first, finishes work in flight, keeps every answer on record, exits 0', async () => {
+  it('fails readiness first, finishes work in flight, keeps every answer, exits 0', async () => {
     const firstWave = Array.from({ length: CONCURRENT }, () => attemptPayment());
     await new Promise((done) => setTimeout(done, 200));
     const stoppedAt = Date.now();

@@ -69,7 +69,7 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'processor_errors_total', { kind: 'transient' })).toBe(1);
   });
 
-  it('labels request durations with the route template, and unknown routes as unmatched', async () => {
+  it('labels durations with the route template, and unknown routes as unmatched', async () => {
     const created = await pay().expect(201);
     const id = created.body.transaction_id as string;
     await request(instance.url)

@@ -293,7 +293,7 @@ export function defineContractSuite(variant: ContractVariant): void {
       expect(plain.text).toBe(quoted.text);
     });
 
-    it('answers metadata.simulate=decline with 402 payment_declined, stored and replayed', async () => {
+    it('answers metadata.simulate=decline with 402, stored and replayed', async () => {
       const idempotencyKey = newIdempotencyKey();
       const body = paymentBody({ metadata: { simulate: 'decline' } });
 

@@ -37,7 +37,7 @@ describe('circuit breaker in front of the processor', () => {
     await database?.drop();
   });
 
-  it('opens on forced failures, refuses normal payments with Retry-After, then closes', async () => {
+  it('opens on forced failures, refuses payments with Retry-After, then closes', async () => {
     const failing = await postPayment(
       instance.url,
       'breaker-error-0000000001',
