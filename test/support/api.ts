@@ -1,15 +1,10 @@
+import { DEV_KEY, HIGH_RATE_LIMITS, bearer } from './payments-api.js';
 import { randomUUID } from 'node:crypto';
 
-export const DEV_AUTH = { Authorization: 'Bearer test-api-key' };
+export const DEV_AUTH = bearer(DEV_KEY);
 
 /** Limits high enough that no test is refused by rate limiting unless it means to be. */
-export const GENEROUS_LIMITS: Record<string, string> = {
-  RATE_LIMIT_GLOBAL: '1000000/60s',
-  RATE_LIMIT_USER: '1000000/60s',
-  RATE_LIMIT_IP: '1000000/60s',
-  RATE_LIMIT_PAYMENTS: '1000000/60s',
-  RATE_LIMIT_BURST: '100000/s:100000',
-};
+export const GENEROUS_LIMITS = HIGH_RATE_LIMITS;
 
 export function newKey(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
