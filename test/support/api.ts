@@ -1,5 +1,6 @@
-import { DEV_KEY, HIGH_RATE_LIMITS, bearer } from './payments-api.js';
 import { randomUUID } from 'node:crypto';
+
+import { DEV_KEY, HIGH_RATE_LIMITS, bearer } from './payments-api.js';
 
 export const DEV_AUTH = bearer(DEV_KEY);
 
