@@ -55,6 +55,9 @@ export function loadChecks(
   exits: string[],
 ): Check[] {
   const transportFailures = run.violations.count('request failed without an answer');
+  const unanswered = run.violations
+    .list()
+    .filter((line) => /^(request hung|request failed without an answer)/.test(line));
   const other = run.violations
     .list()
     .filter(
@@ -85,9 +88,11 @@ export function loadChecks(
     {
       name: 'no request hung or went unanswered',
       ok: run.hung === 0 && transportFailures === 0,
-      detail:
+      detail: [
         `timeout ${seconds(options.timeoutMs)}; hung ${run.hung}, no answer ${transportFailures}; ` +
-        `slowest ${run.overall.max().toFixed(0)} ms`,
+          `slowest ${run.overall.max().toFixed(0)} ms`,
+        ...unanswered,
+      ].join('\n      '),
     },
     {
       name: 'every instance stayed up',
