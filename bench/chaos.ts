@@ -195,9 +195,8 @@ async function main(): Promise<void> {
     options = parseChaosOptions(process.argv.slice(2));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `${message}${error instanceof UsageError && !message.startsWith('usage') ? `\n${CHAOS_USAGE}` : ''}\n`,
-    );
+    const usage = message.startsWith('usage') ? '' : `\n${CHAOS_USAGE}`;
+    process.stderr.write(`${message}${error instanceof UsageError ? usage : ''}\n`);
     process.exitCode = 2;
     return;
   }

@@ -30,6 +30,7 @@ export function chaosChecks({ driver, faults, ledger, unexpectedExits }: ChaosFa
   const hung = driver.outcomes.get('hung');
   const gaveUp = driver.outcomes.get('gave_up');
   const bad5xx = undocumented5xx(driver);
+  const slowest = seconds(driver.callDurations.max());
   const endings = driver.endings.length > 0 ? `: ${driver.endings.slice(0, 5).join('; ')}` : '';
 
   return [
@@ -45,7 +46,7 @@ export function chaosChecks({ driver, faults, ledger, unexpectedExits }: ChaosFa
     {
       name: 'no call hung (each ended within its deadline)',
       ok: hung === 0,
-      detail: `hung ${hung}; slowest call ${seconds(driver.callDurations.max())}${hung > 0 ? endings : ''}`,
+      detail: `hung ${hung}; slowest call ${slowest}${hung > 0 ? endings : ''}`,
     },
     {
       name: 'every logical payment reached a final answer (201 or 402)',
@@ -83,6 +84,7 @@ export function chaosProgress(driver: PaymentDriver, faults: () => string, up: (
 
 export function chaosSummary(facts: ChaosFacts, checks: Check[]): string {
   const { options, driver, faults, ledger, ports } = facts;
+  const callSeconds = (p: number) => seconds(driver.callDurations.percentile(p));
   const statuses = Object.entries(ledger.byStatus)
     .map(([status, count]) => `${status} ${count}`)
     .join(', ');
@@ -94,8 +96,7 @@ export function chaosSummary(facts: ChaosFacts, checks: Check[]): string {
     `faults     ${faults.instanceKills} instance SIGKILLs and restarts, ` +
       `${faults.redisRestarts} Redis restart, ${faults.postgresRestarts} PostgreSQL restart`,
     `payments   ${driver.outcomes.total()} logical payments: ${driver.outcomes}; ` +
-      `call p50 ${seconds(driver.callDurations.percentile(50))}, ` +
-      `p99 ${seconds(driver.callDurations.percentile(99))}, max ${seconds(driver.callDurations.max())}`,
+      `call p50 ${callSeconds(50)}, p99 ${callSeconds(99)}, max ${callSeconds(100)}`,
     `retries    ${driver.retries.total()}: ${driver.retries}`,
     `ledger     ${ledger.payments} payments (${statuses || 'none'}), ${ledger.charges} charges, ` +
       `${ledger.auditEntries} payment audit entries`,

@@ -58,7 +58,7 @@ export interface LedgerReport {
   charges: number;
   pendingWithCharge: number;
   pendingWithoutCharge: number;
-  /** Payments whose key never completed (the client stopped retrying), allowed if unacknowledged. */
+  /** Payments whose key never completed (a client stopped retrying); fine if unacknowledged. */
   unfinished: number;
   acknowledged: number;
   auditEntries: number;

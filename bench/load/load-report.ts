@@ -19,11 +19,14 @@ const padLeft = (text: string | number, width: number) => String(text).padStart(
 export function progressLine(run: LoadRun): string {
   const elapsed = run.elapsedSeconds();
   const rate = elapsed > 0 ? run.overall.count / elapsed : 0;
+  const p50 = run.overall.percentile(50).toFixed(0);
+  const p99 = run.overall.percentile(99).toFixed(0);
+  const violations = run.violations.count();
 
   return (
     `requests ${run.sent} | ${rate.toFixed(1)} req/s | ${run.allStatuses} | ` +
-    `p50 ${run.overall.percentile(50).toFixed(0)}ms p99 ${run.overall.percentile(99).toFixed(0)}ms` +
-    ` | in flight ${run.inFlight}${run.violations.count() > 0 ? ` | violations ${run.violations.count()}` : ''}`
+    `p50 ${p50}ms p99 ${p99}ms | in flight ${run.inFlight}` +
+    (violations > 0 ? ` | violations ${violations}` : '')
   );
 }
 
@@ -36,10 +39,12 @@ function kindTable(run: LoadRun): string[] {
     const latency = run.latency.get(kind)!;
     const statuses = run.statuses.get(kind)!;
     if (statuses.total() === 0) continue;
+    const ms = [latency.percentile(50), latency.percentile(99)].map((v) =>
+      padLeft(v.toFixed(1), 8),
+    );
     lines.push(
       `  ${pad(kind, 12)}${padLeft(statuses.total(), 7)}  ${pad(statuses.toString(), 30)}` +
-        `${padLeft(latency.percentile(50).toFixed(1), 8)}${padLeft(latency.percentile(99).toFixed(1), 8)}` +
-        `${padLeft(latency.max().toFixed(0), 8)}`,
+        `${ms.join('')}${padLeft(latency.max().toFixed(0), 8)}`,
     );
   }
 
@@ -55,6 +60,10 @@ export function loadChecks(
   exits: string[],
 ): Check[] {
   const transportFailures = run.violations.count('request failed without an answer');
+  const other5xx = run.violations.count('undocumented 5xx');
+  const unanswered = run.violations
+    .list()
+    .filter((line) => /^(request hung|request failed without an answer)/.test(line));
   const other = run.violations
     .list()
     .filter(
@@ -69,7 +78,8 @@ export function loadChecks(
       ok: ledger.violations.length === 0,
       detail:
         ledger.violations.length === 0
-          ? `${ledger.acknowledged} acknowledged, ${ledger.payments} payments, ${ledger.charges} charges`
+          ? `${ledger.acknowledged} acknowledged, ${ledger.payments} payments, ` +
+            `${ledger.charges} charges`
           : ledger.violations.join('\n      '),
     },
     {
@@ -79,15 +89,17 @@ export function loadChecks(
     },
     {
       name: 'no 5xx other than documented 503s',
-      ok: run.violations.count('undocumented 5xx') === 0,
-      detail: `${run.documented503} documented 503s, ${run.violations.count('undocumented 5xx')} other 5xx`,
+      ok: other5xx === 0,
+      detail: `${run.documented503} documented 503s, ${other5xx} other 5xx`,
     },
     {
       name: 'no request hung or went unanswered',
       ok: run.hung === 0 && transportFailures === 0,
-      detail:
-        `timeout ${seconds(options.timeoutMs)}; hung ${run.hung}, no answer ${transportFailures}; ` +
-        `slowest ${run.overall.max().toFixed(0)} ms`,
+      detail: [
+        `timeout ${seconds(options.timeoutMs)}; hung ${run.hung}, ` +
+          `no answer ${transportFailures}; slowest ${run.overall.max().toFixed(0)} ms`,
+        ...unanswered,
+      ].join('\n      '),
     },
     {
       name: 'every instance stayed up',
@@ -117,10 +129,8 @@ export function loadChecks(
 }
 
 function memoryLines(memory: MemoryWatch, options: LoadOptions): string[] {
-  const lines = [
-    `memory     server RSS start ${memory.startMb.toFixed(1)} MB, end ${memory.endMb.toFixed(1)} MB, ` +
-      `peak ${memory.peakMb.toFixed(1)} MB`,
-  ];
+  const [start, end, peak] = [memory.startMb, memory.endMb, memory.peakMb].map((v) => v.toFixed(1));
+  const lines = [`memory     server RSS start ${start} MB, end ${end} MB, peak ${peak} MB`];
   if (options.soak && memory.samples.length > 0) {
     const perMinute = Math.max(1, Math.round(60_000 / options.sampleEveryMs));
     const series = memory.samples
@@ -146,12 +156,13 @@ export function loadSummary(input: {
 }): string {
   const { run, ledger, checks, memory, options } = input;
   const achieved = run.overall.count / Math.max(0.001, options.durationMs / 1000);
+  const soak = options.soak ? ' (soak)' : '';
   const statuses = Object.entries(ledger.byStatus)
     .map(([status, count]) => `${status} ${count}`)
     .join(', ');
   const lines = [
     '',
-    `Load: ${options.rate} req/s for ${seconds(options.durationMs)}${options.soak ? ' (soak)' : ''} ` +
+    `Load: ${options.rate} req/s for ${seconds(options.durationMs)}${soak} ` +
       `against ${options.instances} instance(s) on ${input.target}, ${options.accounts} accounts`,
     ...input.notes.map((note) => `note       ${note}`),
     `requests   ${run.sent} sent, ${run.skipped} skipped at the in-flight cap of ` +

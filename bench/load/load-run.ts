@@ -290,7 +290,10 @@ export class LoadRun {
       return;
     }
 
-    this.violations.add('request failed without an answer', `${kind} ${path}: ${String(error)}`);
+    const cause =
+      error instanceof Error ? (error.cause as { code?: string; message?: string }) : null;
+    const why = cause?.code ?? cause?.message ?? String(error);
+    this.violations.add('request failed without an answer', `${kind} ${path}: ${why}`);
   }
 
   private nextUrl(): string {

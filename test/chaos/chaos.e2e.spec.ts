@@ -8,7 +8,7 @@ import { OwnRedis } from '../../bench/chaos/own-redis.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHAOS = resolve(ROOT, 'dist/bench/chaos.js');
-/** Long enough for every fault at least once: Redis at 18 s, PostgreSQL at 36 s, kills at 5 s. */
+/** Every fault at least once: Redis down at 18 s, PostgreSQL at 36 s, a kill every 5 s. */
 const DURATION = '60s';
 const RUN_LIMIT_MS = 165_000;
 const TEST_LIMIT_MS = 180_000;

@@ -19,8 +19,12 @@ const NETWORK_ERROR_CODES = new Set([
 
 /** The pg driver's own words for a connection it lost or could not get from the pool. */
 const LOST_CONNECTION = new RegExp(
-  '^(Connection terminated|timeout exceeded when trying to connect|' +
-    'Client has encountered a connection error|Client was closed and is not queryable)',
+  `^(${[
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'Client was closed and is not queryable',
+  ].join('|')})`,
 );
 
 /**
