@@ -1,18 +1,14 @@
 import request from 'supertest';
 
+import { DEV_AUTH } from '../support/api.js';
+import { HIGH_RATE_LIMITS } from '../support/payments-api.js';
+
 /** Limits far above what these suites send, so rate limiting never decides an outcome here. */
-export const GENEROUS_LIMITS = {
-  RATE_LIMIT_USER: '100000/60s',
-  RATE_LIMIT_PAYMENTS: '100000/60s',
-  RATE_LIMIT_BURST: '10000/s:10000',
-  RATE_LIMIT_IP: '100000/60s',
-  RATE_LIMIT_GLOBAL: '100000/60s',
-};
+export const GENEROUS_LIMITS = HIGH_RATE_LIMITS;
 
-/** Boot allowance: the embedded PostgreSQL can take half a minute on a loaded machine. */
-export const BOOT_TIMEOUT_MS = 90_000;
+export { BOOT_TIMEOUT_MS } from '../support/timeouts.js';
 
-export const AUTH = { Authorization: 'Bearer test-api-key' };
+export const AUTH = DEV_AUTH;
 
 export function paymentBody(simulate?: 'decline' | 'error' | 'timeout') {
   return {
