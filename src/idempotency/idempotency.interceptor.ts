@@ -51,7 +51,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         request.operation = operation;
         return (await lastValueFrom(next.handle(), { defaultValue: undefined })) as StoredResponse;
       },
-      () => this.validateBody(context, request.body),
+      () => this.validateBody(context, request),
     );
 
     if (result.replayed) writeStoredResponse(response, result.response, true);
@@ -59,11 +59,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return result.response;
   }
 
-  private async validateBody(context: ExecutionContext, body: unknown): Promise<void> {
+  /** Validates once: the handler's pipe receives the validated instance and passes it on. */
+  private async validateBody(context: ExecutionContext, request: RequestWithOperation) {
     const bodyType = this.reflector.get<Type<unknown> | undefined>(
       IDEMPOTENT_BODY,
       context.getHandler(),
     );
-    if (bodyType) await this.validation.transform(body, { type: 'body', metatype: bodyType });
+    if (!bodyType) return;
+
+    request.body = await this.validation.transform(request.body, {
+      type: 'body',
+      metatype: bodyType,
+    });
   }
 }

@@ -51,6 +51,7 @@ export class RequestValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
     if (!type || PLAIN_TYPES.has(type) || metadata.type === 'custom') return value;
+    if (value instanceof type) return value;
     if (
       metadata.type === 'body' &&
       (value === null || typeof value !== 'object' || Array.isArray(value))
